@@ -1,0 +1,38 @@
+"""Shared fixtures: a tiny Marian model in the real opus-mt file layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from translate.testing.marian_factory import TINY_SHAPE, ModelSpec, build_marian_model
+
+# A few sentences written for these tests; the tokenizers learn their pieces from them.
+_SOURCE = """\
+Presiden Joko Widodo mengunjungi Jawa Barat pada hari Senin.
+Menteri Luar Negeri Rusia berbicara kepada wartawan di Moskwa.
+Harga beras naik 2,5 persen di pasar Jakarta pekan lalu.
+Gubernur Sumatra Utara meresmikan jembatan baru di Medan.
+Hujan deras menyebabkan banjir di beberapa desa di Kabupaten Bogor.
+Perdana Menteri Selandia Baru tiba di Jenewa untuk pembicaraan damai.
+Warga diminta tetap tenang dan mengikuti arahan petugas.
+Pemerintah akan membangun sekolah dan rumah sakit di daerah terpencil.
+"""
+_TARGET = """\
+President Joko Widodo visited West Java on Monday.
+The Russian Foreign Minister spoke to reporters in Moscow.
+Rice prices rose 2.5 percent in Jakarta markets last week.
+The Governor of North Sumatra opened a new bridge in Medan.
+Heavy rain caused flooding in several villages in Bogor Regency.
+The Prime Minister of New Zealand arrived in Geneva for peace talks.
+Residents were asked to stay calm and follow the officers' instructions.
+The government will build schools and hospitals in remote areas.
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised Marian model with opus-mt's files, built once per run."""
+    directory = tmp_path_factory.mktemp("models") / "opus-mt-tiny-id-en"
+    return build_marian_model(directory, ModelSpec(_SOURCE * 3, _TARGET * 3, TINY_SHAPE, spm_vocab_size=150))
