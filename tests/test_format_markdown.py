@@ -1,0 +1,380 @@
+"""Markdown format: byte-identical round trips, what the translator sees, and changed output."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from markdown_it import MarkdownIt
+
+from translate.document import CodeKind, Document, strip_codes
+from translate.errors import InputError
+from translate.formats import detect_format, get_format
+from translate.formats.markdown import MarkdownFormat
+
+FMT = MarkdownFormat()
+
+
+def read(text: str | bytes, name: str = "berita.md") -> Document:
+    return FMT.read(text.encode("utf-8") if isinstance(text, str) else text, name)
+
+
+def plain_texts(document: Document) -> list[str]:
+    """What a translator sees: every segment's source with the code characters removed."""
+    return [strip_codes(segment.source) for segment in document.segments()]
+
+
+def upper_cased(document: Document) -> str:
+    """Simulate a translation: upper-case every segment (code characters are unaffected)."""
+    for segment in document.segments():
+        segment.target = segment.source.upper()
+    return FMT.write(document).decode("utf-8")
+
+
+# --------------------------------------------------------------------------- round trips
+
+ROUND_TRIPS: dict[str, str] = {
+    "paragraphs": "Presiden meninjau lokasi banjir.\n\nWarga mengungsi ke balai desa.\n",
+    "atx_headings": "# Judul Utama\n\n## Subjudul dengan penutup ##\n\n###### Kecil\n\n#\n\n#Bukan judul\n",
+    "setext_headings": "Judul Pertama\n=============\n\nJudul kedua\nyang panjang\n---\n",
+    "emphasis": "Harga *beras* naik, **cabai** turun, _gula_ __tetap__, ***campur*** dan ~~salah~~.\n",
+    "links": (
+        'Lihat [laporan](https://contoh.id/a "Judul laporan") dan [peta][p] serta [p] atau [p][].\n\n'
+        "[p]: https://peta.contoh.id 'Peta'\n"
+    ),
+    "images": "![Foto *banjir* di Bogor](gambar/banjir.jpg \"Banjir\")\n\n[![logo](logo.png)](https://contoh.id)\n",
+    "inline_code_html_entities": (
+        "Jalankan `pip install x` atau ``kode ` aneh``; <abbr title=\"x\">BPBD</abbr>"
+        " &amp; &copy; &#169; \\*.\n"
+    ),
+    "autolinks_and_bare_urls": (
+        "Kunjungi <https://contoh.id>, <redaksi@contoh.id> atau https://bpbd.contoh.id/x?a=1.\n"
+    ),
+    "hard_breaks": "Baris satu  \nbaris dua\\\nbaris tiga\t\nbaris empat\n",
+    "code_blocks": (
+        "```python\nprint('halo')\n```\n\n~~~\nteks mentah\n~~~\n\n    kode menjorok\n    lagi\n\nSelesai.\n"
+    ),
+    "html_block": '<div class="iklan">\n<p>Iklan</p>\n</div>\n\n<!-- komentar -->\nParagraf.\n',
+    "front_matter": "---\njudul: Banjir\ntanggal: 2024-01-02\n---\n\n# Banjir\n\nIsi berita.\n",
+    "thematic_breaks": "Awal\n\n---\n\n***\n\n_ _ _\n\nAkhir\n",
+    "nested_lists": (
+        "- Butir satu\n  lanjutan butir\n  - Sub butir *penting*\n    1. Nomor satu\n    2. Nomor dua\n"
+        "- Butir dua\n\n  Paragraf kedua butir dua.\n\n3) Daftar baru\n+ Plus\n"
+    ),
+    "blockquote_lazy": (
+        "> Kutipan pejabat\n> yang panjang\ndengan lanjutan malas.\n>\n> > Kutipan bersarang\n> > - daftar\n"
+    ),
+    "table": (
+        "| Kota | Curah hujan | Sumber |\n|:-----|------------:|:------:|\n"
+        "| Bogor | `120 mm` | [BMKG](https://bmkg.go.id) |\n| Depok \\| Kota | 90 mm |\n"
+        "Tanpa pipa | sel\n\nSetelah.\n"
+    ),
+    "table_in_blockquote": "> | Nama | Jabatan |\n> |---|---|\n> | Budi | Camat |\n",
+    "crlf": (
+        "# Judul\r\n\r\nBaris satu\r\nbaris dua  \r\nbaris tiga\r\n\r\n> kutip\r\n> lanjut\r\n\r\n"
+        "| a | b |\r\n|---|---|\r\n| c | d |\r\n"
+    ),
+    "lone_cr": "Baris satu\rbaris dua\r\r- butir\r",
+    "no_trailing_newline": "Paragraf tanpa baris baru di akhir",
+    "empty": "",
+    "blank_lines_only": "\n\n   \n\t\n",
+    "trailing_spaces_and_tabs": "Kalimat\tdengan tab.   \n\n\t- butir\t \n   Akhir.  ",
+    "malformed": (
+        "Tidak **ditutup dan [kurung tak berpasangan dan `tanda petik\n\n```\nblok kode tak ditutup\n"
+    ),
+    "brackets_and_stars": "a * b ** c [ ] ( ) ![ ]( <tag [x](<y z>) _x* *x_ \\\n",
+    "unicode_blanks": "\u00a0\nParagraf\u2003\n\u2003\n> \u2003\nlagi\u00a0\n",
+    "private_use_chars": "Simbol \ue000 dan \uf8ff di teks, `\ue001` dalam kode.\n",
+    "multiline_spans_in_quote": (
+        '> Baca [berita\n> ini](https://a.id\n> "judul") dan `kode\n> panjang`'
+        ' serta <span\n> class="x">teks</span>.\n'
+    ),
+    "heading_in_containers": "> # Judul kutipan\n\n- ## Judul butir\n\n1. Judul\n   ===\n",
+}
+
+
+@pytest.mark.parametrize("source", list(ROUND_TRIPS.values()), ids=list(ROUND_TRIPS))
+def test_round_trip_is_byte_identical(source: str) -> None:
+    data = source.encode("utf-8")
+    document = FMT.read(data, "x.md")
+    assert document.render(target=False) == source
+    assert FMT.write(document) == data
+
+
+def test_round_trip_with_bom() -> None:
+    data = b"\xef\xbb\xbf# Judul\r\n\r\nIsi berita.\r\n"
+    document = FMT.read(data, "x.md")
+    assert document.bom
+    assert FMT.write(document) == data
+    assert plain_texts(document) == ["Judul", "Isi berita."]
+
+
+def test_round_trip_of_random_markup_soup() -> None:
+    """Seeded random mixes of Markdown fragments: the reader's own safety check must never fire."""
+    fragments = [
+        "*", "**", "_", "`", "[", "]", "(", ")", "![", "](", "<", ">", "\\", "|", "-", "# ", " ", "\t",
+        "\n", "\n", "\r\n", "> ", "- ", "1. ", "kata", "https://x.id/a_b", "&amp;", "~~", "---", "===",
+        "```", "    ", "<b>", "\u00a0", "\ue000", "[r]: /u", "[r]", "\"t\"", "<https://a.id>", "\\|",
+        "|---|", "| a |", "\\\n", "  \n",
+    ]  # fmt: skip
+    rng = random.Random(20240101)
+    for _ in range(400):
+        source = "".join(rng.choice(fragments) for _ in range(rng.randint(0, 30)))
+        document = FMT.read(source.encode("utf-8"), "acak.md")
+        for segment in document.segments():
+            segment.target = segment.source.upper()
+        FMT.write(document)  # writing a changed document never fails either
+        for segment in document.segments():
+            segment.target = None
+        assert FMT.write(document) == source.encode("utf-8"), repr(source)
+
+
+# --------------------------------------------------------------------------- blocks and codes
+
+
+def test_paragraph_with_bold_and_link_codes() -> None:
+    document = read("Harga **beras** naik, lihat [data BPS](http://x) hari ini.\n")
+    [block] = document.blocks
+    assert block.kind == "paragraph"
+    codes = list(block.codes.values())
+    assert [(c.kind, c.data, c.name) for c in codes] == [
+        (CodeKind.OPEN, "**", "strong"),
+        (CodeKind.CLOSE, "**", "strong"),
+        (CodeKind.OPEN, "[", "link"),
+        (CodeKind.CLOSE, "](http://x)", "link"),
+    ]
+    assert codes[0].pair == codes[1].char and codes[1].pair == codes[0].char
+    assert codes[2].pair == codes[3].char
+    c = [code.char for code in codes]
+    assert block.source == f"Harga {c[0]}beras{c[1]} naik, lihat {c[2]}data BPS{c[3]} hari ini."
+    assert plain_texts(document) == ["Harga beras naik, lihat data BPS hari ini."]
+    [segment] = block.segments
+    assert str(segment.id) == "berita.md#0.0"
+
+
+def test_block_kinds() -> None:
+    source = (
+        "# Judul\n\nParagraf.\n\n- Butir daftar\n\n> Kutipan\n\nSetext\n---\n\n"
+        "| Kolom |\n|---|\n| Sel |\n"
+    )
+    document = read(source)
+    assert [(b.kind, strip_codes(b.source)) for b in document.blocks] == [
+        ("heading", "Judul"),
+        ("paragraph", "Paragraf."),
+        ("list_item", "Butir daftar"),
+        ("blockquote", "Kutipan"),
+        ("heading", "Setext"),
+        ("table_cell", "Kolom"),
+        ("table_cell", "Sel"),
+    ]
+    assert [b.index for b in document.blocks] == list(range(7))
+
+
+def test_skeleton_keeps_markers_prefixes_and_pipes() -> None:
+    document = read("## Judul ##\n\n> - Butir\n\n| A | B |\n|---|---|\n")
+    skeleton = [part for part in document.parts if isinstance(part, str)]
+    assert skeleton == ["## ", " ##\n\n> - ", "\n\n| ", " | ", " |\n|---|---|\n"]
+
+
+def test_code_urls_html_and_front_matter_give_no_translatable_text() -> None:
+    source = (
+        "---\njudul: Rahasia\n---\n\n"
+        "```\nkode_pagar tidak diterjemahkan\n```\n\n"
+        "    kode_menjorok juga tidak\n\n"
+        '<div class="iklan">iklan_html</div>\n\n'
+        "https://contoh.id/berita\n\n"
+        "<https://autolink.id>\n\n"
+        "Pakai `perintah_kode` di https://situs.id/jalan_a sekarang &amp; nanti.\n"
+    )
+    document = read(source)
+    texts = plain_texts(document)
+    assert texts == ["Pakai  di  sekarang  nanti."]
+    joined = " ".join(texts)
+    hidden = ["Rahasia", "kode_pagar", "kode_menjorok", "iklan_html", "contoh.id", "autolink"]
+    for text in [*hidden, "perintah_kode", "situs.id", "&amp;"]:
+        assert text not in joined
+    [block] = document.blocks
+    names = sorted(code.name for code in block.codes.values())
+    assert names == ["code", "entity", "url"]
+    assert document.metadata["front_matter"] == "yaml"
+
+
+def test_blockquote_continuation_is_one_isolated_linebreak_code() -> None:
+    document = read("> Warga diminta\n> tetap tenang.\n")
+    [block] = document.blocks
+    [code] = block.codes.values()
+    assert (code.kind, code.data, code.name) == (CodeKind.ISOLATED, "\n> ", "linebreak")
+    assert block.source == f"Warga diminta{code.char}tetap tenang."
+
+
+def test_list_continuation_indent_is_whitespace_text() -> None:
+    document = read("- Jalan ditutup\r\n  sampai sore.\r\n")
+    [block] = document.blocks
+    assert block.codes == {}
+    assert block.source == "Jalan ditutup\r\n  sampai sore."
+
+
+def test_hard_breaks_escapes_and_autolinks_are_isolated() -> None:
+    document = read("Satu  \ndua\\\ntiga \\* <https://a.id> <b>x</b>\n")
+    [block] = document.blocks
+    found = [(c.kind, c.data, c.name) for c in block.codes.values()]
+    assert found == [
+        (CodeKind.ISOLATED, "  \n", "hardbreak"),
+        (CodeKind.ISOLATED, "\\\n", "hardbreak"),
+        (CodeKind.ISOLATED, "\\*", "escape"),
+        (CodeKind.ISOLATED, "<https://a.id>", "autolink"),
+        (CodeKind.ISOLATED, "<b>", "html"),
+        (CodeKind.ISOLATED, "</b>", "html"),
+    ]
+
+
+def test_table_cells_and_escaped_pipe() -> None:
+    document = read("| Kota | Catatan |\n|---|---|\n| `Bogor` | hujan \\| angin |\n")
+    cells = document.blocks
+    assert [b.kind for b in cells] == ["table_cell"] * 3  # the `Bogor` cell is only code: skeleton
+    assert plain_texts(document) == ["Kota", "Catatan", "hujan  angin"]
+    [pipe] = cells[2].codes.values()
+    assert (pipe.kind, pipe.data) == (CodeKind.ISOLATED, "\\|")
+
+
+def test_image_alt_text_is_translatable() -> None:
+    document = read('![Foto banjir](a.jpg "judul")\n')
+    [block] = document.blocks
+    opener, closer = block.codes.values()
+    assert (opener.kind, opener.data, opener.name) == (CodeKind.OPEN, "![", "image")
+    assert (closer.kind, closer.data) == (CodeKind.CLOSE, '](a.jpg "judul")')
+    assert plain_texts(document) == ["Foto banjir"]
+
+
+def test_unclosed_markup_stays_text_and_round_trips() -> None:
+    source = "Tidak **ditutup dan [kurung\n"
+    document = read(source)
+    assert plain_texts(document) == ["Tidak **ditutup dan [kurung"]
+    assert FMT.write(document) == source.encode()
+
+
+# --------------------------------------------------------------------------- changed output
+
+CHANGED_SOURCE = """\
+---
+judul: Banjir di Bogor
+---
+
+# Banjir melanda *Bogor*
+
+Hujan deras sejak **Senin** malam, lihat [laporan lengkap](https://contoh.id/banjir "Laporan") \
+atau https://bpbd.contoh.id.
+
+![foto banjir](gambar/banjir.jpg)
+
+> Warga diminta tetap
+> tenang &amp; waspada.
+
+- Jalan `Sudirman` ditutup
+- Sekolah libur
+
+| Kota | Curah hujan |
+|------|------------:|
+| Bogor | `120 mm` |
+| [Depok](https://depok.id) | 90 mm |
+
+```python
+print("jangan diterjemahkan")
+```
+
+<div class="iklan">iklan</div>
+"""
+
+CHANGED_EXPECTED = """\
+---
+judul: Banjir di Bogor
+---
+
+# BANJIR MELANDA *BOGOR*
+
+HUJAN DERAS SEJAK **SENIN** MALAM, LIHAT [LAPORAN LENGKAP](https://contoh.id/banjir "Laporan") \
+ATAU https://bpbd.contoh.id.
+
+![FOTO BANJIR](gambar/banjir.jpg)
+
+> WARGA DIMINTA TETAP
+> TENANG &amp; WASPADA.
+
+- JALAN `Sudirman` DITUTUP
+- SEKOLAH LIBUR
+
+| KOTA | CURAH HUJAN |
+|------|------------:|
+| BOGOR | `120 mm` |
+| [DEPOK](https://depok.id) | 90 MM |
+
+```python
+print("jangan diterjemahkan")
+```
+
+<div class="iklan">iklan</div>
+"""
+
+
+def test_changed_output_upper_cases_only_text() -> None:
+    assert upper_cased(read(CHANGED_SOURCE)) == CHANGED_EXPECTED
+
+
+def test_changed_output_keeps_crlf_and_bom() -> None:
+    data = b"\xef\xbb\xbf## Judul\r\n\r\nBaris satu\r\nbaris dua\r\n"
+    document = FMT.read(data, "x.md")
+    upper_cased(document)
+    assert FMT.write(document) == b"\xef\xbb\xbf## JUDUL\r\n\r\nBARIS SATU\r\nBARIS DUA\r\n"
+
+
+def test_link_codes_moved_in_target_give_valid_markdown() -> None:
+    document = read("Baca [laporan lengkap](https://contoh.id/a?b=1 \"Judul\") hari ini.\n")
+    [block] = document.blocks
+    opener, closer = (code.char for code in block.codes.values())
+    [segment] = block.segments
+    segment.target = f"Read the full {opener}report{closer} today."
+    output = FMT.write(document).decode()
+    assert output == 'Read the full [report](https://contoh.id/a?b=1 "Judul") today.\n'
+    children = MarkdownIt("commonmark").parseInline(output)[0].children or []
+    links = [token for token in children if token.type == "link_open"]
+    assert [link.attrGet("href") for link in links] == ["https://contoh.id/a?b=1"]
+
+
+# --------------------------------------------------------------------------- registry and errors
+
+
+def test_registered_for_md_files() -> None:
+    assert detect_format("berita.md") == "markdown"
+    assert detect_format("berita.markdown") == "markdown"
+    assert isinstance(get_format("markdown"), MarkdownFormat)
+    assert FMT.name == "markdown"
+
+
+def test_invalid_utf8_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        FMT.read(b"Judul \xff rusak\n", "rusak.md")
+
+
+# --------------------------------------------------------------------------- fallbacks and the safety check
+
+
+def test_block_with_too_many_codes_stays_skeleton_and_is_reported() -> None:
+    source = "Judul\n\n" + "kata **tebal** " * 3300 + "\n"
+    document = read(source)
+    assert plain_texts(document) == ["Judul"]
+    assert document.metadata["untranslated_lines"] == "3"
+    assert FMT.write(document) == source.encode()
+
+
+def test_round_trip_check_names_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    from translate.formats import markdown
+
+    assemble = markdown._assemble
+
+    def broken(text: str, offset: int, spans: list) -> list:
+        parts = assemble(text, offset, spans)
+        return [part.replace("\n\n", "\n") if isinstance(part, str) else part for part in parts]
+
+    monkeypatch.setattr(markdown, "_assemble", broken)
+    with pytest.raises(RuntimeError, match="internal error: .*berita.md at character 8, near block 1"):
+        read("# Judul\n\nIsi.\n")
