@@ -98,7 +98,7 @@ class Block:
 
     def _join(self, texts: Iterator[str]) -> str:
         parts = [self.gaps[0]]
-        for text, gap in zip(texts, self.gaps[1:]):
+        for text, gap in zip(texts, self.gaps[1:], strict=True):
             parts.append(text)
             parts.append(gap)
         return "".join(parts)
@@ -167,7 +167,7 @@ def make_block(index: int, kind: str, coded: str, codes: dict[str, InlineCode] |
     """A block whose text is not split yet: one segment holding all of ``coded``.
 
     Leading and trailing whitespace go into the gaps so that segments start and
-    end on text.  :func:`translate.segment.split_block` splits it into sentences.
+    end on text.  :func:`translate.segment.segment_block` splits it into sentences.
     """
     stripped = coded.strip()
     if not stripped:

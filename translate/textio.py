@@ -17,9 +17,10 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024
 UTF8_BOM = codecs.BOM_UTF8
 
 
-def read_bytes(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
     """The file's bytes, or an :class:`InputError` saying why they can't be had."""
     path = Path(path)
+    limit = MAX_INPUT_BYTES if limit is None else limit
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -74,6 +75,12 @@ def encode_text(text: str, bom: bool) -> bytes:
     return (UTF8_BOM if bom else b"") + text.encode("utf-8")
 
 
+def refuse_existing(path: Path, overwrite: bool) -> None:
+    """Existing outputs are never replaced unless the user said so."""
+    if path.exists() and not overwrite:
+        raise OutputError("output exists", path=str(path), hint="pass --overwrite to replace it")
+
+
 def write_atomic(path: str | Path, data: bytes, overwrite: bool = False) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it into place.
 
@@ -81,8 +88,7 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = False) -> None
     old state or the complete new file is there.
     """
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputError("output exists", path=str(path), hint="pass --overwrite to replace it")
+    refuse_existing(path, overwrite)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

@@ -1,0 +1,158 @@
+"""Command line: a thin layer over the Python API; no logic lives only here.
+
+Errors become one readable line each and an exit code (``--debug`` shows the
+traceback instead).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import TranslateError
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="translate files or folders into the same format")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
+    p.add_argument("-o", "--output", metavar="OUTDIR", help="write outputs here (mirroring folders)")
+    p.add_argument("--engine", default="marian", help="marian (default), copy or pseudo")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
+    p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
+    p.add_argument("--beam", type=int, default=4, help="beam size (default: %(default)s)")
+    p.add_argument("--batch-size", type=int, default=16, help="segments per batch (default: %(default)s)")
+    p.add_argument("--max-length", type=int, default=256, help="max new tokens (default: %(default)s)")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_run)
+
+
+def _add_segment(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("segment", help="print a file's segments, one per line, with their ids")
+    p.add_argument("input", metavar="INPUT")
+    p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
+    p.set_defaults(handler=cmd_segment)
+
+
+def _add_score(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("score", help="BLEU, chrF++ and TER of a translation against a reference")
+    p.add_argument("hypothesis", metavar="HYP")
+    p.add_argument("reference", metavar="REF")
+    p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_score)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="translate", description="Translate Indonesian news articles into English."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(sub)
+    _add_segment(sub)
+    _add_score(sub)
+    return parser
+
+
+def _progress_factory(quiet: bool) -> Callable[[int], Callable[[int], None]]:
+    def factory(total: int) -> Callable[[int], None]:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="seg", disable=True if quiet else None, file=sys.stderr)
+        return bar.update
+
+    return factory
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .engines import create_engine
+    from .pipeline import run
+
+    engine = create_engine(
+        args.engine, model=args.model, revision=args.revision, beam=args.beam,
+        batch_size=args.batch_size, max_length=args.max_length, device=args.device,
+    )
+    if engine.keeps_codes:
+        _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
+    load = getattr(engine, "load", None)
+    if callable(load):
+        load()  # model problems are reported before any file is read
+    report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet))
+    written = 0
+    for result in report.results:
+        if result.error:
+            _err(f"error: {result.error}")
+            continue
+        written += 1
+        if result.warning:
+            _err(f"warning: {result.job.source}: {result.warning}")
+        if not args.quiet:
+            _err(f"{result.job.source} -> {result.job.output} ({result.segments} segments)")
+    if report.skipped:
+        _err(f"skipped {len(report.skipped)} file(s) with unknown extensions: "
+             + ", ".join(str(p) for p in report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else ""))
+    _err(f"signature: {report.signature}")
+    failures = report.failures
+    if failures:
+        _err(f"{len(failures)} of {len(report.results)} file(s) failed:")
+        for result in failures:
+            _err(f"  {result.job.source}: {result.error.message}")
+        return max(r.error.exit_code for r in failures)
+    if not report.results:
+        _err("error: no input files found")
+        return 2
+    _err(f"wrote {written} file(s)")
+    return 0
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    from .pipeline import load_document
+
+    document = load_document(args.input, args.format)
+    for block in document.blocks:
+        for segment in block.segments:
+            # Codes are shown as the markup they stand for, so a translator sees the real text.
+            shown = block.expand(segment.source).replace("\r", "\\r").replace("\n", "\\n")
+            print(f"{segment.id}\t{shown}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .evaluate import score_files
+
+    report = score_files(args.hypothesis, args.reference, args.format)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"{report.units} {report.level}s")
+    for metric in report.metrics:
+        print(f"{metric.name:7} {metric.score:6.2f}  {metric.signature}")
+    return 0
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except TranslateError as error:
+        if args.debug:
+            raise
+        _err(f"error: {error}")
+        return error.exit_code
+    except KeyboardInterrupt:
+        _err("interrupted: files already written are complete; no partial file was left")
+        return 130

@@ -1,0 +1,63 @@
+"""Engines that do not translate: for checking formats and for users' dry runs.
+
+``copy`` returns the source unchanged; ``pseudo`` returns a pseudo-translation
+as localization engineers use it (accented letters, brackets, ~30% longer), so
+that untranslated text, truncation and broken markup show up without a model.
+Neither pretends to be a translation: their signatures name them, and the CLI
+says so when they run.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..document import is_code_char
+from .base import Translation
+
+_ACCENTS = str.maketrans(
+    "AaCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz",
+    "ÅåÇçÐðÉéĜĝĤĥÎîĴĵĶķĻļÑñÖöŔŕŠšŢţÛûŴŵÝýŽž",
+)
+#: Pseudo-translations grow by this fraction, like English → German text does.
+EXPANSION = 0.3
+
+
+class CopyEngine:
+    """Target = source: an identity run that must reproduce every input byte."""
+
+    name = "copy"
+    keeps_codes = True
+
+    def __init__(self, **_options: object) -> None:
+        pass
+
+    def signature(self) -> str:
+        return "engine=copy|not-a-translation"
+
+    def translate(self, texts: list[str], align: list[bool] | None = None) -> list[Translation]:
+        return [Translation(text) for text in texts]
+
+
+class PseudoEngine:
+    """Pseudo-translation: ``Harga naik`` → ``[Ĥåŕĝå ñåîķ ~~~]``; codes stay in place."""
+
+    name = "pseudo"
+    keeps_codes = True
+
+    def __init__(self, **_options: object) -> None:
+        pass
+
+    def signature(self) -> str:
+        return f"engine=pseudo|expansion={EXPANSION}|not-a-translation"
+
+    def translate(self, texts: list[str], align: list[bool] | None = None) -> list[Translation]:
+        return [Translation(pseudo_translate(text)) for text in texts]
+
+
+def pseudo_translate(text: str) -> str:
+    if not text.strip():
+        return text
+    accented = "".join(c if is_code_char(c) else c.translate(_ACCENTS) for c in text)
+    visible = sum(1 for c in text if not is_code_char(c))
+    padding = "~" * max(1, math.ceil(visible * EXPANSION) - 3)
+    return f"[{accented} {padding}]"

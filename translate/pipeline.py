@@ -1,0 +1,226 @@
+"""The translation pipeline: read → segment → translate → merge → write.
+
+Everything the CLI's ``run`` does is here, as functions a Python user can call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .document import Block, Document, Segment, SegmentState, strip_codes
+from .engines import Engine
+from .errors import TranslateError
+from .formats import EXTENSIONS, detect_format, get_format
+from .segment import segment_document
+from .textio import read_bytes, refuse_existing, write_atomic
+
+SOURCE_TAG = "id"
+TARGET_TAG = "en"
+#: Segments are sent to the engine in chunks of this many, so progress can be shown.
+CHUNK = 64
+
+Progress = Callable[[int], None]
+
+
+def load_document(path: str | Path, fmt: str = "auto", data: bytes | None = None) -> Document:
+    """Read and segment one file; ``fmt`` is a registry name or ``auto`` (by extension)."""
+    name = str(path)
+    format_name = detect_format(path) if fmt == "auto" else fmt
+    reader = get_format(format_name)
+    raw = read_bytes(path) if data is None else data
+    return segment_document(reader.read(raw, name))
+
+
+def needs_engine(segment: Segment) -> bool:
+    """Whether a segment has words to translate (``2020``, ``—`` or a lone code do not)."""
+    return any(c.isalpha() for c in strip_codes(segment.source))
+
+
+def translate_documents(documents: Iterable[Document], engine: Engine,
+                        progress: Progress | None = None, cache: dict[str, str] | None = None) -> None:
+    """Fill in every segment's target; identical sources are translated once.
+
+    ``cache`` (source → target, coded text) carries translations across calls,
+    so a folder of articles sharing boilerplate lines translates each line once.
+    """
+    cache = {} if cache is None else cache
+    work: dict[str, list[tuple[Segment, Block]]] = {}
+    for document in documents:
+        for block in document.blocks:
+            for segment in block.segments:
+                if needs_engine(segment) and segment.source in cache:
+                    segment.target, segment.state = cache[segment.source], SegmentState.TRANSLATED
+                    if progress:
+                        progress(1)
+                elif needs_engine(segment):
+                    work.setdefault(segment.source, []).append((segment, block))
+                else:
+                    segment.target, segment.state = segment.source, SegmentState.COPIED
+                    if progress:
+                        progress(1)
+    # Longest first: the engine batches similar lengths, and the slow part shows first.
+    sources = sorted(work, key=len, reverse=True)
+    for start in range(0, len(sources), CHUNK):
+        chunk = sources[start : start + CHUNK]
+        targets = _translate_chunk(engine, chunk, [work[s][0][1] for s in chunk])
+        for source, target in zip(chunk, targets, strict=True):
+            cache[source] = target
+            for segment, _block in work[source]:
+                segment.target, segment.state = target, SegmentState.TRANSLATED
+            if progress:
+                progress(len(work[source]))
+
+
+def _translate_chunk(engine: Engine, sources: list[str], blocks: list[Block]) -> list[str]:
+    if engine.keeps_codes:
+        return [t.text for t in engine.translate(sources)]
+    from .inline import translate_coded
+
+    return translate_coded(engine, sources, [b.codes for b in blocks])
+
+
+def target_name(path: Path) -> str:
+    """``berita.id.md`` → ``berita.en.md``; ``berita.md`` → ``berita.en.md``."""
+    name = path.name
+    tagged = re.sub(rf"\.{SOURCE_TAG}(\.[^.]+)$", rf".{TARGET_TAG}\1", name)
+    if tagged != name:
+        return tagged
+    return f"{path.stem}.{TARGET_TAG}{path.suffix}"
+
+
+def is_target_file(path: Path) -> bool:
+    """Files already tagged with the target language (references, earlier outputs)."""
+    return f".{TARGET_TAG}." in path.name
+
+
+@dataclass
+class Job:
+    source: Path
+    output: Path
+
+
+@dataclass
+class Plan:
+    jobs: list[Job] = field(default_factory=list)
+    errors: list[TranslateError] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+
+def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fmt: str = "auto") -> Plan:
+    """Which files to translate and where each output goes.
+
+    A folder is walked recursively: files with a known extension are taken,
+    files already tagged ``.en.`` and hidden files are skipped.  Outputs go
+    beside their inputs, or mirrored under ``outdir``.
+    """
+    plan = Plan()
+    out_root = Path(outdir) if outdir else None
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                relative = file.relative_to(path)
+                if any(part.startswith(".") for part in relative.parts) or is_target_file(file):
+                    continue
+                if out_root and _inside(file, out_root):
+                    continue
+                if fmt == "auto" and file.suffix.lower() not in EXTENSIONS:
+                    plan.skipped.append(file)
+                    continue
+                parent = (out_root / relative.parent) if out_root else file.parent
+                plan.jobs.append(Job(file, parent / target_name(file)))
+        else:
+            parent = out_root if out_root else path.parent
+            plan.jobs.append(Job(path, parent / target_name(path)))
+    return plan
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+@dataclass
+class FileResult:
+    job: Job
+    segments: int = 0
+    error: TranslateError | None = None
+    warning: str | None = None
+
+
+@dataclass
+class RunReport:
+    signature: str
+    results: list[FileResult] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[FileResult]:
+        return [r for r in self.results if r.error]
+
+
+def run(
+    inputs: Iterable[str | Path],
+    engine: Engine,
+    outdir: str | Path | None = None,
+    fmt: str = "auto",
+    overwrite: bool = False,
+    progress_factory: Callable[[int], Progress] | None = None,
+) -> RunReport:
+    """Translate files and folders into the same formats; one file's failure never stops the rest."""
+    plan = plan_jobs(inputs, outdir, fmt)
+    report = RunReport(engine.signature(), skipped=plan.skipped)
+    loaded: list[tuple[FileResult, Document]] = []
+    for job in plan.jobs:
+        result = FileResult(job)
+        report.results.append(result)
+        try:
+            refuse_existing(job.output, overwrite)  # before the work, not after it
+            document = load_document(job.source, fmt)
+        except TranslateError as error:
+            result.error = error
+            continue
+        result.segments = sum(1 for _ in document.segments())
+        if not document.blocks:
+            result.warning = "empty input: wrote an empty output"
+        loaded.append((result, document))
+
+    total = sum(r.segments for r, _ in loaded)
+    progress = progress_factory(total) if progress_factory else None
+    cache: dict[str, str] = {}
+    for result, document in loaded:
+        # One document at a time: each output is written as soon as it is done.
+        translate_documents([document], engine, progress, cache)
+        try:
+            data = get_format(document.format).write(document)
+            write_atomic(result.job.output, data, overwrite=overwrite)
+        except TranslateError as error:
+            result.error = error
+    return report
+
+
+def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>") -> str:
+    """Translate a string in a given format (convenience for Python users and tests)."""
+    document = segment_document(get_format(fmt).read(text.encode("utf-8"), name))
+    translate_documents([document], engine)
+    return get_format(fmt).write(document).decode("utf-8")
+
+
+__all__ = [
+    "Job",
+    "Plan",
+    "RunReport",
+    "FileResult",
+    "load_document",
+    "plan_jobs",
+    "run",
+    "target_name",
+    "translate_documents",
+    "translate_text",
+]
