@@ -44,10 +44,20 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
 def _add_score(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="BLEU, chrF++ and TER of a translation against a reference")
     p.add_argument("hypothesis", metavar="HYP")
-    p.add_argument("reference", metavar="REF")
+    p.add_argument("reference", metavar="REF", nargs="?", help="reference translation (optional with --glossary)")
     p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
+    p.add_argument("--glossary", action="append", metavar="FILE", help="add term success rate (repeatable)")
+    p.add_argument("--source", metavar="SRC", help="the source document (needed with --glossary)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_score)
+
+
+def _add_glossary(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("glossary", help="glossary tools")
+    gsub = p.add_subparsers(dest="glossary_command", required=True, metavar="ACTION")
+    check = gsub.add_parser("check", help="validate glossary files (TSV, CSV, TBX) or folders")
+    check.add_argument("paths", nargs="+", metavar="FILE")
+    check.set_defaults(handler=cmd_glossary_check)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_segment(sub)
     _add_score(sub)
+    _add_glossary(sub)
     return parser
 
 
@@ -127,15 +138,44 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .evaluate import score_files
+    from .evaluate import score_files, score_terms
+    from .errors import ScoreError
 
-    report = score_files(args.hypothesis, args.reference, args.format)
-    if args.json:
-        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-        return 0
-    print(f"{report.units} {report.level}s")
-    for metric in report.metrics:
-        print(f"{metric.name:7} {metric.score:6.2f}  {metric.signature}")
+    if args.reference is None and not args.glossary:
+        raise ScoreError("nothing to score against", hint="give a reference REF, or --glossary with --source")
+    if args.glossary and not args.source:
+        raise ScoreError("--glossary needs --source", hint="term success compares source terms with the output")
+    result: dict = {}
+    lines: list[str] = []
+    if args.reference is not None:
+        report = score_files(args.hypothesis, args.reference, args.format)
+        result.update(report.as_dict())
+        lines.append(f"{report.units} {report.level}s")
+        lines += [f"{m.name:7} {m.score:6.2f}  {m.signature}" for m in report.metrics]
+    if args.glossary:
+        for term_score in score_terms(args.source, args.hypothesis, args.glossary, args.format):
+            result.setdefault("terms", {})[term_score.metric] = term_score.as_dict()
+            lines.append(f"{term_score.metric}: {term_score.score:6.2f} "
+                         f"({term_score.found}/{term_score.total})  {term_score.signature}")
+            lines += [f"  {category:13} {count.found}/{count.total}"
+                      for category, count in sorted(term_score.by_category.items())]
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else "\n".join(lines))
+    return 0
+
+
+def cmd_glossary_check(args: argparse.Namespace) -> int:
+    from .glossary import check_glossary, load_glossary
+
+    problems = check_glossary(args.paths)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    if errors:
+        _err(f"{len(errors)} error(s), {warnings} warning(s)")
+        return 5
+    glossary = load_glossary(args.paths)
+    _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
     return 0
 
 

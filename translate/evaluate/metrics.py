@@ -70,6 +70,21 @@ def score_documents(hypothesis: Document, reference: Document) -> ScoreReport:
                        hypothesis.name, reference.name)
 
 
+def score_terms(source: str | Path, hypothesis: str | Path, glossaries: list[str],
+                fmt: str = "auto") -> list:
+    """Term success rate (WMT25) and exact-match accuracy (WMT21) of a translated document."""
+    from ..glossary import exact_match_accuracy, load_glossary, term_success_rate
+    from ..pipeline import load_document
+
+    glossary = load_glossary(glossaries)
+    src, hyp = load_document(source, fmt), load_document(hypothesis, fmt)
+    sources, hypotheses = block_texts(src), block_texts(hyp)
+    if len(sources) != len(hypotheses):
+        raise ScoreError(f"{hyp.name} has {len(hypotheses)} blocks but {src.name} has {len(sources)}",
+                         hint="give the source this file was translated from")
+    return [term_success_rate(sources, hypotheses, glossary), exact_match_accuracy(sources, hypotheses, glossary)]
+
+
 def score_files(hypothesis: str | Path, reference: str | Path, fmt: str = "auto") -> ScoreReport:
     from ..pipeline import load_document
 
