@@ -44,7 +44,7 @@ def _add_segment(sub: argparse._SubParsersAction) -> None:
 def _add_score(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="BLEU, chrF++ and TER of a translation against a reference")
     p.add_argument("hypothesis", metavar="HYP")
-    p.add_argument("reference", metavar="REF", nargs="?", help="reference translation (optional with --glossary)")
+    p.add_argument("reference", metavar="REF", nargs="?", help="reference (optional with --glossary)")
     p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
     p.add_argument("--glossary", action="append", metavar="FILE", help="add term success rate (repeatable)")
     p.add_argument("--source", metavar="SRC", help="the source document (needed with --glossary)")
@@ -138,13 +138,13 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .evaluate import score_files, score_terms
     from .errors import ScoreError
+    from .evaluate import score_files, score_terms
 
     if args.reference is None and not args.glossary:
         raise ScoreError("nothing to score against", hint="give a reference REF, or --glossary with --source")
     if args.glossary and not args.source:
-        raise ScoreError("--glossary needs --source", hint="term success compares source terms with the output")
+        raise ScoreError("--glossary needs --source", hint="term success compares source terms with output")
     result: dict = {}
     lines: list[str] = []
     if args.reference is not None:

@@ -82,7 +82,8 @@ def score_terms(source: str | Path, hypothesis: str | Path, glossaries: list[str
     if len(sources) != len(hypotheses):
         raise ScoreError(f"{hyp.name} has {len(hypotheses)} blocks but {src.name} has {len(sources)}",
                          hint="give the source this file was translated from")
-    return [term_success_rate(sources, hypotheses, glossary), exact_match_accuracy(sources, hypotheses, glossary)]
+    return [term_success_rate(sources, hypotheses, glossary),
+            exact_match_accuracy(sources, hypotheses, glossary)]
 
 
 def score_files(hypothesis: str | Path, reference: str | Path, fmt: str = "auto") -> ScoreReport:
