@@ -25,6 +25,9 @@ def test_copy_run_reproduces_every_corpus_file(tmp_path: Path) -> None:
     for source in SOURCES:
         output = tmp_path / source.name.replace(".id.", ".en.")
         assert output.read_bytes() == source.read_bytes(), source.name
+    # the corpus's English README is not a source: only .id. files are taken from a tagged folder
+    expected = sorted(s.name.replace(".id.", ".en.") for s in SOURCES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected
 
 
 def assert_same_structure(source: Path, output: Path) -> None:
@@ -157,7 +160,7 @@ def test_folder_run_carries_on_and_lists_failures(tmp_path: Path, capsys: pytest
     (folder / "a.id.txt").write_text("Satu.\n", encoding="utf-8")
     (folder / "sub" / "b.id.md").write_text("# Dua\n", encoding="utf-8")
     (folder / "rusak.id.txt").write_bytes(b"\xff\xfe")
-    (folder / "catatan.pdf").write_bytes(b"%PDF")
+    (folder / "catatan.id.pdf").write_bytes(b"%PDF")
     assert main(["run", str(folder), "-o", str(tmp_path / "out"), "--engine", "copy"]) == 2
     err = capsys.readouterr().err
     assert (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8") == "Satu.\n"

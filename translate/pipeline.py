@@ -91,6 +91,11 @@ def target_name(path: Path) -> str:
     return f"{path.stem}.{TARGET_TAG}{path.suffix}"
 
 
+def is_source_file(path: Path) -> bool:
+    """Files tagged with the source language (``berita.id.md``)."""
+    return f".{SOURCE_TAG}." in path.name
+
+
 def is_target_file(path: Path) -> bool:
     """Files already tagged with the target language (references, earlier outputs)."""
     return f".{TARGET_TAG}." in path.name
@@ -113,17 +118,23 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
     """Which files to translate and where each output goes.
 
     A folder is walked recursively: files with a known extension are taken,
-    files already tagged ``.en.`` and hidden files are skipped.  Outputs go
-    beside their inputs, or mirrored under ``outdir``.
+    files already tagged ``.en.`` and hidden files are skipped; when some files
+    in the folder are tagged ``.id.``, only those are taken (a corpus folder's
+    English README or notes are not sources).  Outputs go beside their inputs,
+    or mirrored under ``outdir``.
     """
     plan = Plan()
     out_root = Path(outdir) if outdir else None
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            tagged_only = any(is_source_file(f) for f in files)
+            for file in files:
                 relative = file.relative_to(path)
                 if any(part.startswith(".") for part in relative.parts) or is_target_file(file):
+                    continue
+                if tagged_only and not is_source_file(file):
                     continue
                 if out_root and _inside(file, out_root):
                     continue
