@@ -153,14 +153,36 @@ def test_punctuation_token_stays_outside_the_pair(codes) -> None:
     assert result == f"in {c['b']}Jakarta{c['/b']}, yesterday"
 
 
-def test_crossing_pairs_are_repaired_by_widening(codes) -> None:
+def test_crossing_siblings_are_kept_side_by_side(codes) -> None:
     alloc, c = codes
     coded = f"{c['b']}satu dua{c['/b']} {c['i']}tiga empat{c['/i']}"
     plain, found = split_codes(coded)
     target = "w0 w1 w2 w3"
     # b's words align to w0 and w2, i's to w1 and w3: the spans would cross.
     result = place_codes(target, found, alloc.codes, alignment(plain, target, {0: 0, 1: 2, 2: 1, 3: 3}))
-    assert result == f"{c['b']}w0 {c['i']}w1 w2 w3{c['/i']}{c['/b']}"
+    assert result == f"{c['b']}w0{c['/b']} {c['i']}w1 w2 w3{c['/i']}"
+    assert_well_formed(result, alloc.codes, coded)
+
+
+def test_siblings_on_the_same_words_are_not_nested(codes) -> None:
+    alloc, c = codes
+    coded = f"{c['b']}satu{c['/b']} dua {c['i']}tiga{c['/i']}"
+    plain, found = split_codes(coded)
+    target = "w0 w1 w2"
+    # b aligns to w0..w2 as a whole, i to w1 only: i would sit inside b.
+    result = place_codes(target, found, alloc.codes, alignment(plain, target, {0: 0, 1: 2, 2: 0}))
+    assert result == f"{c['b']}w0{c['/b']} {c['i']}w1{c['/i']} w2"
+    assert_well_formed(result, alloc.codes, coded)
+
+
+def test_source_outer_pair_stays_outer_when_inner_moves(codes) -> None:
+    alloc, c = codes
+    coded = f"{c['b']}satu {c['i']}dua{c['/i']} tiga{c['/b']}"
+    plain, found = split_codes(coded)
+    target = "w0 w1 w2"
+    # i (inner) moves to the end of the target; b (outer) still covers it.
+    result = place_codes(target, found, alloc.codes, alignment(plain, target, {0: 0, 1: 2, 2: 1}))
+    assert result == f"{c['b']}w0 w1 {c['i']}w2{c['/i']}{c['/b']}"
     assert_well_formed(result, alloc.codes, coded)
 
 

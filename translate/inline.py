@@ -157,7 +157,9 @@ def place_codes(plain_target: str, codes: list[tuple[int, str]], code_info: dict
         else:
             item.start, item.end = span
             placed_pairs.append(item)
+    _separate_siblings(placed_pairs)
     _repair_crossings(placed_pairs)
+    _hug_words(plain_target, placed_pairs)
     return _render(plain_target, placed_pairs, singles)
 
 
@@ -193,6 +195,37 @@ def _single_position(aligned: _Aligned, offset: int, source_end: int) -> int:
 
 def _contains_in_source(outer: _Item, inner: _Item) -> bool:
     return outer.order < inner.order and inner.close_key[1] < outer.close_key[1]
+
+
+def _separate_siblings(pairs: list[_Item]) -> None:
+    """Keep pairs that were side by side in the source side by side in the target.
+
+    When two source siblings land on overlapping target words, the overlap goes to
+    one of them only (the later pair starts where the earlier ends, or the earlier
+    ends where the later starts), provided both keep some words.  Nesting two
+    siblings, ``**a **b** c**``, would change the formatting, and in Markdown it
+    does not even parse back as two spans.
+    """
+    ordered = sorted(pairs, key=lambda item: item.order)
+    for i, p in enumerate(ordered):
+        for q in ordered[i + 1 :]:
+            if _contains_in_source(p, q) or not (p.start < q.end and q.start < p.end):
+                continue
+            if p.start < q.start:  # p starts first: it keeps what comes before q
+                p.end = min(p.end, q.start)
+            elif q.end < p.end:  # q is at p's start: p keeps what comes after q
+                p.start = max(p.start, q.end)
+            elif p.end < q.end:  # same start, q longer: q keeps what comes after p
+                q.start = p.end
+
+
+def _hug_words(target: str, pairs: list[_Item]) -> None:
+    """Move a pair's codes in over surrounding spaces: ``** a **`` is no emphasis in Markdown."""
+    for item in pairs:
+        while item.start < item.end and target[item.start].isspace():
+            item.start += 1
+        while item.end > item.start and target[item.end - 1].isspace():
+            item.end -= 1
 
 
 def _repair_crossings(pairs: list[_Item]) -> None:
