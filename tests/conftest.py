@@ -31,8 +31,14 @@ The government will build schools and hospitals in remote areas.
 """
 
 
+# Every printable ASCII character once, so that any English term can be written by the
+# tiny target vocabulary (the real model's 54k pieces can write them all).
+_ALPHABET = " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 .,;:!?'\"()-/&%$#@+*=")
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised Marian model with opus-mt's files, built once per run."""
     directory = tmp_path_factory.mktemp("models") / "opus-mt-tiny-id-en"
-    return build_marian_model(directory, ModelSpec(_SOURCE * 3, _TARGET * 3, TINY_SHAPE, spm_vocab_size=150))
+    spec = ModelSpec(_SOURCE * 3, _TARGET * 3 + _ALPHABET + "\n", TINY_SHAPE, spm_vocab_size=150)
+    return build_marian_model(directory, spec)

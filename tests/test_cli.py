@@ -150,7 +150,7 @@ def test_missing_and_unreadable_paths(tmp_path: Path, monkeypatch: pytest.Monkey
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "read_bytes", denied)
-    assert main(["run", str(src), "--engine", "copy"]) == 2
+    assert main(["run", str(src), "--engine", "copy", "--no-glossary"]) == 2
     assert "permission denied" in _one_error(capsys)
 
 

@@ -80,9 +80,9 @@ def test_batches_are_sorted_by_length_and_order_is_restored(engine, monkeypatch)
     seen: list[list[int]] = []
     original = engine._translate_batch
 
-    def record(sources, align):
+    def record(sources, align, constraints):
         seen.append([len(s.ids) for s in sources])
-        return original(sources, align)
+        return original(sources, align, constraints)
 
     monkeypatch.setattr(engine, "_translate_batch", record)
     batched = engine.translate(SENTENCES, align=[True] * len(SENTENCES))

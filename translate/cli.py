@@ -15,6 +15,7 @@ from . import __version__
 from .errors import TranslateError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
+DEFAULT_GLOSSARY = "glossaries"
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,10 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument("--glossary", action="append", metavar="FILE",
+                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
+    p.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
+    p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_run)
 
@@ -94,10 +99,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if engine.keeps_codes:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
+    glossary = _run_glossary(args)
     load = getattr(engine, "load", None)
     if callable(load):
         load()  # model problems are reported before any file is read
-    report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet))
+    report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet),
+                 glossary)
+    if args.terms_report:
+        from .terms import write_terms_report
+
+        write_terms_report(args.terms_report, report.terms)
+    if glossary is not None:
+        found = sum(1 for use in report.terms if use.found)
+        _err(f"terms: {found}/{len(report.terms)} glossary term occurrences in the output")
     written = 0
     for result in report.results:
         if result.error:
@@ -123,6 +137,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _err(f"wrote {written} file(s)")
     return 0
+
+
+def _run_glossary(args: argparse.Namespace):
+    """The glossary a run uses: --glossary files, else ./glossaries/ when present, unless --no-glossary."""
+    from pathlib import Path
+
+    from .glossary import load_glossary
+
+    if args.no_glossary:
+        return None
+    paths = args.glossary or ([DEFAULT_GLOSSARY] if Path(DEFAULT_GLOSSARY).is_dir() else [])
+    if not paths:
+        return None
+    glossary = load_glossary(paths)
+    if not args.quiet:
+        _err(f"glossary: {', '.join(paths)} ({len(glossary)} terms)")
+    return glossary
 
 
 def cmd_segment(args: argparse.Namespace) -> int:

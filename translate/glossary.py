@@ -737,7 +737,7 @@ def _segment_counts(matches: list[TermMatch], hypothesis: str, exact: bool,
     used: list[tuple[int, int]] = []
     counts = []
     for term in sorted(wanted, key=lambda t: -max(len(x) for x in t.targets)):
-        pattern = patterns.get(term) or patterns.setdefault(term, _target_pattern(term, exact))
+        pattern = patterns.get(term) or patterns.setdefault(term, target_pattern(term, exact))
         got = 0
         for m in pattern.finditer(hypothesis):
             if got == wanted[term]:
@@ -749,7 +749,8 @@ def _segment_counts(matches: list[TermMatch], hypothesis: str, exact: bool,
     return counts
 
 
-def _target_pattern(term: Term, exact: bool) -> re.Pattern[str]:
+def target_pattern(term: Term, exact: bool) -> re.Pattern[str]:
+    """Any target form of ``term`` as whole words (case-insensitive unless ``exact`` or the entry says)."""
     forms = sorted(set(term.targets), key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(w) for w in form.split()) for form in forms)
     flags = 0 if exact or term.case_sensitive else re.IGNORECASE

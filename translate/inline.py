@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .document import CodeKind, InlineCode, is_code_char
-from .engines.base import TokenAlignment, Translation
+from .engines.base import TermConstraint, TokenAlignment, Translation
 
 _WORD = re.compile(r"\w")
 
@@ -267,11 +267,13 @@ def _render(target: str, pairs: list[_Item], singles: list[_Item]) -> str:
 
 
 class _Translator(Protocol):
-    def translate(self, texts: list[str], align: list[bool] | None = None) -> list[Translation]: ...
+    def translate(self, texts: list[str], align: list[bool] | None = None,
+                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]: ...
 
 
 def translate_coded(engine: _Translator, coded_texts: Sequence[str],
-                    code_info_per_text: Sequence[dict[str, InlineCode]]) -> list[str]:
+                    code_info_per_text: Sequence[dict[str, InlineCode]],
+                    constraints: list[list[TermConstraint]] | None = None) -> list[str]:
     """Translate coded texts with an engine that takes plain text (``keeps_codes`` False).
 
     ``code_info_per_text[i]`` maps the code characters of ``coded_texts[i]`` to their
@@ -281,7 +283,11 @@ def translate_coded(engine: _Translator, coded_texts: Sequence[str],
     if len(coded_texts) != len(code_info_per_text):
         raise ValueError(f"{len(coded_texts)} texts but {len(code_info_per_text)} code tables")
     split = [split_codes(text) for text in coded_texts]
-    translations = engine.translate([plain for plain, _ in split], align=[bool(codes) for _, codes in split])
+    plains, wanted = [plain for plain, _ in split], [bool(codes) for _, codes in split]
+    if constraints is None:
+        translations = engine.translate(plains, align=wanted)
+    else:
+        translations = engine.translate(plains, align=wanted, constraints=constraints)
     results = []
     if len(translations) != len(coded_texts):
         raise ValueError(f"engine returned {len(translations)} translations for {len(coded_texts)} texts")

@@ -12,9 +12,12 @@ from pathlib import Path
 
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
+from .engines.base import TermConstraint
 from .errors import TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
+from .glossary import Glossary
 from .segment import segment_document
+from .terms import TermUse, audit_segment, constraints_for, match_terms
 from .textio import read_bytes, refuse_existing, write_atomic
 
 SOURCE_TAG = "id"
@@ -39,47 +42,75 @@ def needs_engine(segment: Segment) -> bool:
     return any(c.isalpha() for c in strip_codes(segment.source))
 
 
+CacheKey = tuple[str, tuple]
+
+
+def _cache_key(segment: Segment, block: Block) -> CacheKey:
+    """Code characters are per block: the same coded text may hold other markup elsewhere."""
+    codes = tuple((c, block.codes[c].kind, block.codes[c].pair) for c in segment.source if c in block.codes)
+    return segment.source, codes
+
+
 def translate_documents(documents: Iterable[Document], engine: Engine,
-                        progress: Progress | None = None, cache: dict[str, str] | None = None) -> None:
+                        progress: Progress | None = None, cache: dict[CacheKey, str] | None = None,
+                        glossary: Glossary | None = None) -> list[TermUse]:
     """Fill in every segment's target; identical sources are translated once.
 
-    ``cache`` (source → target, coded text) carries translations across calls,
-    so a folder of articles sharing boilerplate lines translates each line once.
+    ``cache`` carries translations across calls, so a folder of articles sharing
+    boilerplate lines translates each line once.  With a ``glossary``, each
+    segment's terms become constraints for the engine; the returned audit says,
+    for every term occurrence, which English form the output used and where.
     """
+    documents = list(documents)
     cache = {} if cache is None else cache
-    work: dict[str, list[tuple[Segment, Block]]] = {}
+    work: dict[CacheKey, list[tuple[Segment, Block]]] = {}
     for document in documents:
         for block in document.blocks:
             for segment in block.segments:
-                if needs_engine(segment) and segment.source in cache:
-                    segment.target, segment.state = cache[segment.source], SegmentState.TRANSLATED
-                    if progress:
-                        progress(1)
-                elif needs_engine(segment):
-                    work.setdefault(segment.source, []).append((segment, block))
-                else:
+                key = _cache_key(segment, block)
+                if not needs_engine(segment):
                     segment.target, segment.state = segment.source, SegmentState.COPIED
-                    if progress:
-                        progress(1)
+                elif key in cache:
+                    segment.target, segment.state = cache[key], SegmentState.TRANSLATED
+                else:
+                    work.setdefault(key, []).append((segment, block))
+                    continue
+                if progress:
+                    progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
-    sources = sorted(work, key=len, reverse=True)
-    for start in range(0, len(sources), CHUNK):
-        chunk = sources[start : start + CHUNK]
-        targets = _translate_chunk(engine, chunk, [work[s][0][1] for s in chunk])
-        for source, target in zip(chunk, targets, strict=True):
-            cache[source] = target
-            for segment, _block in work[source]:
+    keys = sorted(work, key=lambda k: len(k[0]), reverse=True)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
+        targets = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
+        for key, target in zip(chunk, targets, strict=True):
+            cache[key] = target
+            for segment, _block in work[key]:
                 segment.target, segment.state = target, SegmentState.TRANSLATED
             if progress:
-                progress(len(work[source]))
+                progress(len(work[key]))
+    return audit_documents(documents, glossary) if glossary is not None else []
 
 
-def _translate_chunk(engine: Engine, sources: list[str], blocks: list[Block]) -> list[str]:
+def audit_documents(documents: Iterable[Document], glossary: Glossary) -> list[TermUse]:
+    """The term audit of translated documents, segment by segment."""
+    uses: list[TermUse] = []
+    for document in documents:
+        for segment in document.segments():
+            matches = match_terms(glossary, segment.source)
+            if matches and segment.target is not None:
+                uses += audit_segment(str(segment.id), segment.source, matches, segment.target)
+    return uses
+
+
+def _translate_chunk(engine: Engine, sources: list[str], blocks: list[Block],
+                     constraints: list[list[TermConstraint]]) -> list[str]:
+    wanted = constraints if any(constraints) else None
     if engine.keeps_codes:
-        return [t.text for t in engine.translate(sources)]
+        return [t.text for t in engine.translate(sources, constraints=wanted)]
     from .inline import translate_coded
 
-    return translate_coded(engine, sources, [b.codes for b in blocks])
+    return translate_coded(engine, sources, [b.codes for b in blocks], wanted)
 
 
 def target_name(path: Path) -> str:
@@ -170,10 +201,17 @@ class RunReport:
     signature: str
     results: list[FileResult] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    terms: list[TermUse] = field(default_factory=list)  # the glossary audit
 
     @property
     def failures(self) -> list[FileResult]:
         return [r for r in self.results if r.error]
+
+
+def run_signature(engine: Engine, glossary: Glossary | None) -> str:
+    """The engine's settings plus the glossary's identity: everything that changes the output."""
+    terms = f"glossary={glossary.digest()}|terms={len(glossary)}" if glossary is not None else "glossary=none"
+    return f"{engine.signature()}|{terms}"
 
 
 def run(
@@ -183,10 +221,11 @@ def run(
     fmt: str = "auto",
     overwrite: bool = False,
     progress_factory: Callable[[int], Progress] | None = None,
+    glossary: Glossary | None = None,
 ) -> RunReport:
     """Translate files and folders into the same formats; one file's failure never stops the rest."""
     plan = plan_jobs(inputs, outdir, fmt)
-    report = RunReport(engine.signature(), skipped=plan.skipped)
+    report = RunReport(run_signature(engine, glossary), skipped=plan.skipped)
     loaded: list[tuple[FileResult, Document]] = []
     for job in plan.jobs:
         result = FileResult(job)
@@ -204,10 +243,10 @@ def run(
 
     total = sum(r.segments for r, _ in loaded)
     progress = progress_factory(total) if progress_factory else None
-    cache: dict[str, str] = {}
+    cache: dict[CacheKey, str] = {}
     for result, document in loaded:
         # One document at a time: each output is written as soon as it is done.
-        translate_documents([document], engine, progress, cache)
+        report.terms += translate_documents([document], engine, progress, cache, glossary)
         try:
             data = get_format(document.format).write(document)
             write_atomic(result.job.output, data, overwrite=overwrite)
@@ -216,10 +255,11 @@ def run(
     return report
 
 
-def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>") -> str:
+def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",
+                   glossary: Glossary | None = None) -> str:
     """Translate a string in a given format (convenience for Python users and tests)."""
     document = segment_document(get_format(fmt).read(text.encode("utf-8"), name))
-    translate_documents([document], engine)
+    translate_documents([document], engine, glossary=glossary)
     return get_format(fmt).write(document).decode("utf-8")
 
 

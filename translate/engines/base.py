@@ -28,6 +28,18 @@ class Translation:
     tokens: list[str] = field(default_factory=list)  # target pieces, for audits
 
 
+@dataclass(frozen=True)
+class TermConstraint:
+    """A target term that must appear in the translation: any one of ``forms``.
+
+    Two occurrences of a term in the source are two constraints, so the term
+    must appear twice.
+    """
+
+    forms: tuple[str, ...]
+    source: str = ""  # the source term, for messages and audits
+
+
 class Engine(Protocol):
     #: registry name ("marian", "copy", ...)
     name: str
@@ -39,5 +51,11 @@ class Engine(Protocol):
     def signature(self) -> str:
         """Everything that changes the output: engine, model id/revision, beam..."""
 
-    def translate(self, texts: list[str], align: list[bool] | None = None) -> list[Translation]:
-        """Translate a batch; ``align[i]`` asks for an alignment of text ``i``."""
+    def translate(self, texts: list[str], align: list[bool] | None = None,
+                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+        """Translate a batch; ``align[i]`` asks for an alignment of text ``i``.
+
+        ``constraints[i]`` lists the terms translation ``i`` must contain.  An
+        engine that cannot honour them (copy, pseudo) ignores them; the audit
+        then shows them as missing.
+        """

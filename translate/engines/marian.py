@@ -29,10 +29,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
-from .base import TokenAlignment, Translation
+from .base import TermConstraint, TokenAlignment, Translation
+
+if TYPE_CHECKING:
+    from .constrained import Constraint
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,9 @@ class MarianEngine:
         self._generation: Any = None
         self._torch_device: Any = None
         self._resolved_revision: str | None = None
+        self._phrase_cache: dict[str, list[list[int]]] = {}
+        self._continuations: list[int] | None = None
+        self._unwritable: set[str] = set()
 
     # -- loading -----------------------------------------------------------------
 
@@ -239,11 +245,18 @@ class MarianEngine:
 
     # -- translation -----------------------------------------------------------------
 
-    def translate(self, texts: list[str], align: list[bool] | None = None) -> list[Translation]:
-        """Translate in length-sorted batches; results come back in the input order."""
+    def translate(self, texts: list[str], align: list[bool] | None = None,
+                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+        """Translate in length-sorted batches; results come back in the input order.
+
+        Texts with ``constraints`` are decoded by the constrained beam search
+        (:mod:`translate.engines.constrained`), which guarantees every term; the
+        others decode exactly as ``model.generate`` does.
+        """
         wanted = list(align) if align is not None else [False] * len(texts)
-        if len(wanted) != len(texts):
-            raise ValueError(f"align has {len(wanted)} entries for {len(texts)} texts")
+        terms = list(constraints) if constraints is not None else [[] for _ in texts]
+        if len(wanted) != len(texts) or len(terms) != len(texts):
+            raise ValueError(f"align/constraints do not match the {len(texts)} texts")
         results: list[Translation | None] = [None] * len(texts)
         todo = []
         for index, text in enumerate(texts):
@@ -257,7 +270,8 @@ class MarianEngine:
             order = sorted(todo, key=lambda index: len(sources[index].ids))
             for first in range(0, len(order), self.batch_size):
                 batch = order[first:first + self.batch_size]
-                done = self._translate_batch([sources[i] for i in batch], [bool(wanted[i]) for i in batch])
+                done = self._translate_batch([sources[i] for i in batch], [bool(wanted[i]) for i in batch],
+                                             [self._constraints(terms[i]) for i in batch])
                 for index, translation in zip(batch, done, strict=True):
                     results[index] = translation
         return [r if r is not None else Translation("") for r in results]
@@ -279,7 +293,57 @@ class MarianEngine:
         ids = tokenizer.convert_tokens_to_ids(pieces) + [tokenizer.eos_token_id]
         return _Source(text, pieces, ids)
 
-    def _translate_batch(self, sources: list[_Source], align: list[bool]) -> list[Translation]:
+    def _constraints(self, terms: list[TermConstraint]) -> list[Constraint]:
+        """Token-level constraints for a text's terms (each phrase tokenised once per engine)."""
+        from .constrained import Constraint
+
+        result = []
+        for term in terms:
+            alternatives = [ids for form in term.forms for ids in self._phrase_ids(form)]
+            if alternatives:
+                result.append(Constraint(alternatives, term.source))
+            elif term.source not in self._unwritable:
+                self._unwritable.add(term.source)
+                log.warning("glossary term %r: no target form (%s) can be written with the vocabulary of "
+                            "model %s; it is not enforced (the terms report shows it missing)",
+                            term.source, " | ".join(term.forms), self.model)
+        return result
+
+    def _phrase_ids(self, form: str) -> list[list[int]]:
+        """The token sequences of one target form; none when the vocabulary cannot write it."""
+        from ..errors import GlossaryError
+        from .constrained import phrase_token_variants
+
+        if form not in self._phrase_cache:
+            try:
+                self._phrase_cache[form] = phrase_token_variants(self._tokenizer, form)
+            except GlossaryError:
+                self._phrase_cache[form] = []
+        return self._phrase_cache[form]
+
+    def _generate(self, input_ids: Any, mask: Any, constraints: list[list[Constraint]]) -> Any:
+        """Token ids ``[start] + output`` per row, padded: ``generate``'s layout, constrained or not."""
+        import torch
+
+        if not any(constraints):
+            return self._model.generate(input_ids=input_ids, attention_mask=mask,
+                                        generation_config=self._generation)
+        from .constrained import generate_with_constraints, word_continuation_ids
+
+        if self._continuations is None:
+            self._continuations = word_continuation_ids(self._tokenizer)
+        # room for every term, however short max_length was set
+        needed = max(sum(c.min_length for c in row) for row in constraints) + 1
+        rows = generate_with_constraints(self._model, input_ids, mask, constraints, num_beams=self.beam,
+                                         max_new_tokens=max(self.max_length, needed),
+                                         word_continuations=self._continuations)
+        start, pad = self._generation.decoder_start_token_id, self._tokenizer.pad_token_id
+        width = max(len(row) for row in rows) + 1
+        return torch.tensor([[start] + row + [pad] * (width - 1 - len(row)) for row in rows],
+                            device=self._torch_device)
+
+    def _translate_batch(self, sources: list[_Source], align: list[bool],
+                         constraints: list[list[Constraint]]) -> list[Translation]:
         import torch
 
         pad = self._tokenizer.pad_token_id
@@ -289,8 +353,7 @@ class MarianEngine:
         mask = torch.tensor([[1] * len(s.ids) + [0] * (width - len(s.ids)) for s in sources],
                             device=self._torch_device)
         with torch.inference_mode():
-            generated = self._model.generate(input_ids=input_ids, attention_mask=mask,
-                                             generation_config=self._generation)
+            generated = self._generate(input_ids, mask, constraints)
             rows = [k for k, wanted in enumerate(align) if wanted]
             attention = self._cross_attention(input_ids[rows], mask[rows], generated[rows]) if rows else None
         generated_ids = generated.tolist()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..document import is_code_char
-from .base import Translation
+from .base import TermConstraint, Translation
 
 _ACCENTS = str.maketrans(
     "AaCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz",
@@ -34,7 +34,8 @@ class CopyEngine:
     def signature(self) -> str:
         return "engine=copy|not-a-translation"
 
-    def translate(self, texts: list[str], align: list[bool] | None = None) -> list[Translation]:
+    def translate(self, texts: list[str], align: list[bool] | None = None,
+                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
         return [Translation(text) for text in texts]
 
 
@@ -50,7 +51,8 @@ class PseudoEngine:
     def signature(self) -> str:
         return f"engine=pseudo|expansion={EXPANSION}|not-a-translation"
 
-    def translate(self, texts: list[str], align: list[bool] | None = None) -> list[Translation]:
+    def translate(self, texts: list[str], align: list[bool] | None = None,
+                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
         return [Translation(pseudo_translate(text)) for text in texts]
 
 
