@@ -214,7 +214,7 @@ def test_score_count_mismatch_is_an_error(tmp_path: Path, capsys: pytest.Capture
     ref.write_text("One.\n", encoding="utf-8")
     assert main(["score", str(hyp), str(ref)]) == 7
     line = _one_error(capsys)
-    assert "2 blocks" in line and "1" in line
+    assert "2 paragraphs" in line and "1" in line
 
 
 def test_python_m_entry_point_runs() -> None:

@@ -63,8 +63,8 @@ _ALIVE_ABOVE = -1.0e8
 
 #: A hypothesis' constraint state: (bitmask of met constraints,
 #: sorted partial matches as (alternative index, tokens matched),
-#: whether a phrase was completed by the last token).
-State = tuple[int, tuple[tuple[int, int], ...], bool]
+#: whether a phrase was completed by the last token, whether any token was produced).
+State = tuple[int, tuple[tuple[int, int], ...], bool, bool]
 
 
 @dataclass
@@ -78,6 +78,9 @@ class Constraint:
 
     alternatives: list[list[int]]
     label: str = ""
+    #: variants allowed only at the very start of the output (the phrase with a
+    #: sentence-initial capital); they never count towards ``min_length``.
+    initial: list[list[int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         alternatives = [[int(t) for t in alt] for alt in self.alternatives]
@@ -88,6 +91,11 @@ class Constraint:
             if alt not in unique:
                 unique.append(alt)
         self.alternatives = unique
+        initial: list[list[int]] = []
+        for alt in ([int(t) for t in alt] for alt in self.initial):
+            if alt and alt not in unique and alt not in initial:
+                initial.append(alt)
+        self.initial = initial
 
     @property
     def min_length(self) -> int:
@@ -104,26 +112,38 @@ def phrase_token_variants(tokenizer: Any, phrase: str) -> list[list[int]]:
     the glossary's casing is kept otherwise.  Variants the target vocabulary
     cannot write (they contain ``<unk>``) are left out.
     """
-    phrase = phrase.strip()
-    if not phrase:
-        raise GlossaryError("an empty target term cannot be a constraint")
-    texts = [phrase]
-    capitalised = phrase[0].upper() + phrase[1:]
-    if capitalised != phrase:
-        texts.append(capitalised)
-    variants: list[list[int]] = []
-    for text in texts:
-        ids = list(tokenizer(text_target=text)["input_ids"])
-        while ids and ids[-1] == tokenizer.eos_token_id:
-            ids.pop()
-        if ids and tokenizer.unk_token_id not in ids and ids not in variants:
-            variants.append(ids)
+    as_given, capitalised = phrase_tokens(tokenizer, phrase)
+    variants = [ids for ids in (as_given, capitalised) if ids is not None]
     if not variants:
         raise GlossaryError(
             f"target term {phrase!r} cannot be written with the model's target vocabulary",
             hint="fix the glossary entry or drop it for this model",
         )
     return variants
+
+
+def phrase_tokens(tokenizer: Any, phrase: str) -> tuple[list[int] | None, list[int] | None]:
+    """Token ids of ``phrase`` as the glossary writes it, and with a capital first letter.
+
+    The second is ``None`` when capitalising changes nothing; either is ``None``
+    when the target vocabulary cannot write it (it would contain ``<unk>``).
+    """
+    phrase = phrase.strip()
+    if not phrase:
+        raise GlossaryError("an empty target term cannot be a constraint")
+    capitalised = phrase[0].upper() + phrase[1:]
+    as_given = _target_ids(tokenizer, phrase)
+    if capitalised == phrase:
+        return as_given, None
+    other = _target_ids(tokenizer, capitalised)
+    return as_given, (other if other != as_given else None)
+
+
+def _target_ids(tokenizer: Any, text: str) -> list[int] | None:
+    ids = list(tokenizer(text_target=text)["input_ids"])
+    while ids and ids[-1] == tokenizer.eos_token_id:
+        ids.pop()
+    return ids if ids and tokenizer.unk_token_id not in ids else None
 
 
 def word_continuation_ids(tokenizer: Any) -> list[int]:
@@ -133,8 +153,14 @@ def word_continuation_ids(tokenizer: Any) -> list[int]:
 
 
 def constraint_for_phrase(tokenizer: Any, phrase: str) -> Constraint:
-    """A constraint satisfied by any variant of ``phrase`` (see ``phrase_token_variants``)."""
-    return Constraint(phrase_token_variants(tokenizer, phrase), label=phrase)
+    """A constraint for ``phrase``: as written anywhere, capitalised only at the start of the output."""
+    as_given, capitalised = phrase_tokens(tokenizer, phrase)
+    if as_given is None:
+        raise GlossaryError(
+            f"target term {phrase!r} cannot be written with the model's target vocabulary",
+            hint="fix the glossary entry or drop it for this model",
+        )
+    return Constraint([as_given], label=phrase, initial=[capitalised] if capitalised else [])
 
 
 # --------------------------------------------------------------------------- constraint tracking
@@ -152,53 +178,58 @@ class ConstraintTracker:
     def __init__(self, constraints: list[Constraint]) -> None:
         self.alternatives: list[tuple[int, ...]] = []
         self.owner: list[int] = []
+        self.initial_only: list[bool] = []
         self.min_length = [c.min_length for c in constraints]
         self.starts: dict[int, list[int]] = {}
         for index, constraint in enumerate(constraints):
-            for alt in constraint.alternatives:
+            variants = [(alt, False) for alt in constraint.alternatives]
+            variants += [(alt, True) for alt in constraint.initial]
+            for alt, initial_only in variants:
                 self.starts.setdefault(alt[0], []).append(len(self.alternatives))
                 self.alternatives.append(tuple(alt))
                 self.owner.append(index)
+                self.initial_only.append(initial_only)
         self.tokens = frozenset(t for alt in self.alternatives for t in alt)
         self.total = sum(self.min_length)
         self.all_met = (1 << len(constraints)) - 1
-        self.initial: State = (0, (), False)
+        self.initial: State = (0, (), False, False)
         self._advanced: dict[tuple[State, int], State] = {}
         self._remaining: dict[State, int] = {}
         self._next: dict[State, tuple[int, ...]] = {}
 
-    def _unmet(self, met: int, alternative: int) -> bool:
-        return not met >> self.owner[alternative] & 1
+    def _can_start(self, met: int, alternative: int, started: bool) -> bool:
+        """An unmet constraint's variant may start here (initial-only ones only at the start)."""
+        return not met >> self.owner[alternative] & 1 and not (started and self.initial_only[alternative])
 
     def advance(self, state: State, token: int) -> State:
         """The state after appending ``token``."""
-        met, partials, fresh = state
+        met, partials, fresh, started = state
         if token not in self.tokens:
-            return (met, (), False) if partials or fresh else state
+            return (met, (), False, True) if partials or fresh or not started else state
         key = (state, token)
         if key not in self._advanced:
-            self._advanced[key] = self._advance(met, partials, token)
+            self._advanced[key] = self._advance(met, partials, token, started)
         return self._advanced[key]
 
-    def _advance(self, met: int, partials: tuple[tuple[int, int], ...], token: int) -> State:
+    def _advance(self, met: int, partials: tuple[tuple[int, int], ...], token: int, started: bool) -> State:
         grown: set[tuple[int, int]] = set()
         for alt, matched in partials:
             if self.alternatives[alt][matched] == token:
                 grown.add((alt, matched + 1))
         for alt in self.starts.get(token, ()):
-            if self._unmet(met, alt):
+            if self._can_start(met, alt, started):
                 grown.add((alt, 1))
         done = [(n, alt) for alt, n in grown if n == len(self.alternatives[alt])]
         if done:
             # the longest phrase just completed wins; among equals the first constraint
             _, alt = max(done, key=lambda item: (item[0], -self.owner[item[1]]))
-            return (met | 1 << self.owner[alt], (), True)
-        return (met, tuple(sorted(grown)), False)
+            return (met | 1 << self.owner[alt], (), True, True)
+        return (met, tuple(sorted(grown)), False, True)
 
     def remaining(self, state: State) -> int:
         """The fewest tokens still needed to meet every constraint from ``state``."""
         if state not in self._remaining:
-            met, partials, _ = state
+            met, partials, _, _ = state
             unmet = sum(n for index, n in enumerate(self.min_length) if not met >> index & 1)
             best = unmet
             for alt, matched in partials:
@@ -210,9 +241,10 @@ class ConstraintTracker:
     def next_tokens(self, state: State) -> tuple[int, ...]:
         """Tokens that make progress: continue a partial phrase or start an unmet one."""
         if state not in self._next:
-            met, partials, _ = state
+            met, partials, _, started = state
             tokens = {self.alternatives[alt][n] for alt, n in partials}
-            tokens.update(alt[0] for i, alt in enumerate(self.alternatives) if self._unmet(met, i))
+            tokens.update(alt[0] for i, alt in enumerate(self.alternatives)
+                          if self._can_start(met, i, started))
             self._next[state] = tuple(sorted(tokens))
         return self._next[state]
 

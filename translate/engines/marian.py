@@ -120,7 +120,7 @@ class MarianEngine:
         self._generation: Any = None
         self._torch_device: Any = None
         self._resolved_revision: str | None = None
-        self._phrase_cache: dict[str, list[list[int]]] = {}
+        self._phrase_cache: dict[str, tuple[list[int] | None, list[int] | None]] = {}
         self._continuations: list[int] | None = None
         self._unwritable: set[str] = set()
 
@@ -176,7 +176,9 @@ class MarianEngine:
 
     def _load_from(self, source: str, options: dict[str, Any]) -> tuple[Any, Any]:
         from transformers import MarianMTModel, MarianTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # "Loading weights" bars: the run shows its own progress
         try:
             tokenizer = MarianTokenizer.from_pretrained(source, **options)
             model = MarianMTModel.from_pretrained(source, **options)
@@ -294,14 +296,20 @@ class MarianEngine:
         return _Source(text, pieces, ids)
 
     def _constraints(self, terms: list[TermConstraint]) -> list[Constraint]:
-        """Token-level constraints for a text's terms (each phrase tokenised once per engine)."""
+        """Token-level constraints for a text's terms (each form tokenised once per engine).
+
+        Each form is allowed as the glossary writes it anywhere, and with a
+        capital first letter at the start of the output only.
+        """
         from .constrained import Constraint
 
         result = []
         for term in terms:
-            alternatives = [ids for form in term.forms for ids in self._phrase_ids(form)]
+            tokens = [self._phrase_ids(form) for form in term.forms]
+            alternatives = [given for given, _ in tokens if given is not None]
             if alternatives:
-                result.append(Constraint(alternatives, term.source))
+                initial = [capital for _, capital in tokens if capital is not None]
+                result.append(Constraint(alternatives, term.source, initial))
             elif term.source not in self._unwritable:
                 self._unwritable.add(term.source)
                 log.warning("glossary term %r: no target form (%s) can be written with the vocabulary of "
@@ -309,16 +317,12 @@ class MarianEngine:
                             term.source, " | ".join(term.forms), self.model)
         return result
 
-    def _phrase_ids(self, form: str) -> list[list[int]]:
-        """The token sequences of one target form; none when the vocabulary cannot write it."""
-        from ..errors import GlossaryError
-        from .constrained import phrase_token_variants
+    def _phrase_ids(self, form: str) -> tuple[list[int] | None, list[int] | None]:
+        """The token ids of one target form, as written and capitalised (None: cannot be written)."""
+        from .constrained import phrase_tokens
 
         if form not in self._phrase_cache:
-            try:
-                self._phrase_cache[form] = phrase_token_variants(self._tokenizer, form)
-            except GlossaryError:
-                self._phrase_cache[form] = []
+            self._phrase_cache[form] = phrase_tokens(self._tokenizer, form)
         return self._phrase_cache[form]
 
     def _generate(self, input_ids: Any, mask: Any, constraints: list[list[Constraint]]) -> Any:

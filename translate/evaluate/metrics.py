@@ -14,15 +14,44 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..document import Document, strip_codes
+from ..document import Block, Document, strip_codes
 from ..errors import ScoreError
 
 _SPACE = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)")
 
 
-def block_texts(document: Document) -> list[str]:
-    """One line of plain text per block: codes removed, whitespace collapsed."""
-    return [_SPACE.sub(" ", strip_codes(block.source)).strip() for block in document.blocks]
+def unit_texts(document: Document) -> tuple[str, list[str]]:
+    """The scoring units of a document, one line of plain text each, and their name.
+
+    Markdown blocks are fixed by the syntax, so they are the units.  In plain
+    text, whether a line is a block of its own depends on its punctuation, which
+    a translation may change; paragraphs (separated by blank lines) do not move,
+    so they are the units there.
+    """
+    if document.format == "text":
+        groups = paragraphs(document)
+        level = "paragraph"
+    else:
+        groups = [[block] for block in document.blocks]
+        level = "block"
+    texts = [" ".join(strip_codes(block.source) for block in group) for group in groups]
+    return level, [_SPACE.sub(" ", text).strip() for text in texts]
+
+
+def paragraphs(document: Document) -> list[list[Block]]:
+    """Blocks grouped by the blank lines between them."""
+    groups: list[list[Block]] = []
+    start_new = True
+    for part in document.parts:
+        if isinstance(part, str):
+            start_new = start_new or _BLANK_LINE.search(part) is not None
+        elif start_new or not groups:
+            groups.append([part])
+            start_new = False
+        else:
+            groups[-1].append(part)
+    return groups
 
 
 @dataclass
@@ -66,8 +95,9 @@ def score_lines(hypotheses: list[str], references: list[str], level: str = "bloc
 
 
 def score_documents(hypothesis: Document, reference: Document) -> ScoreReport:
-    return score_lines(block_texts(hypothesis), block_texts(reference), "block",
-                       hypothesis.name, reference.name)
+    level, hypotheses = unit_texts(hypothesis)
+    _, references = unit_texts(reference)
+    return score_lines(hypotheses, references, level, hypothesis.name, reference.name)
 
 
 def score_terms(source: str | Path, hypothesis: str | Path, glossaries: list[str],
@@ -78,9 +108,10 @@ def score_terms(source: str | Path, hypothesis: str | Path, glossaries: list[str
 
     glossary = load_glossary(glossaries)
     src, hyp = load_document(source, fmt), load_document(hypothesis, fmt)
-    sources, hypotheses = block_texts(src), block_texts(hyp)
+    level, sources = unit_texts(src)
+    _, hypotheses = unit_texts(hyp)
     if len(sources) != len(hypotheses):
-        raise ScoreError(f"{hyp.name} has {len(hypotheses)} blocks but {src.name} has {len(sources)}",
+        raise ScoreError(f"{hyp.name} has {len(hypotheses)} {level}s but {src.name} has {len(sources)}",
                          hint="give the source this file was translated from")
     return [term_success_rate(sources, hypotheses, glossary),
             exact_match_accuracy(sources, hypotheses, glossary)]
