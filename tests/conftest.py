@@ -42,3 +42,13 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("models") / "opus-mt-tiny-id-en"
     spec = ModelSpec(_SOURCE * 3, _TARGET * 3 + _ALPHABET + "\n", TINY_SHAPE, spm_vocab_size=150)
     return build_marian_model(directory, spec)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Give every FormatSuite test one run per sample file of its format."""
+    cls = metafunc.cls
+    if cls is not None and "sample" in metafunc.fixturenames and getattr(cls, "format_name", ""):
+        from format_suite import sample_paths
+
+        paths = sample_paths(cls.format_name, cls.extension)
+        metafunc.parametrize("sample", paths, ids=[p.name for p in paths])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from format_suite import FormatSuite
 from markdown_it import MarkdownIt
 
 from translate.document import CodeKind, Document, strip_codes
@@ -378,3 +379,8 @@ def test_round_trip_check_names_the_block(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(markdown, "_assemble", broken)
     with pytest.raises(RuntimeError, match="internal error: .*berita.md at character 8, near block 1"):
         read("# Judul\n\nIsi.\n")
+
+
+class TestMarkdownFormatSuite(FormatSuite):
+    format_name = "markdown"
+    extension = ".md"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from format_suite import FormatSuite
 
 from translate.document import CodeKind
 from translate.formats.text import TextFormat
@@ -74,3 +77,15 @@ def test_written_target_replaces_only_the_blocks() -> None:
         for segment in block.segments:
             segment.target = segment.source.upper()
     assert FMT.write(document) == b"JUDUL\r\n\r\n  KALIMAT SATU.  \r\n"
+
+
+class TestTextFormatSuite(FormatSuite):
+    format_name = "text"
+    extension = ".txt"
+
+    def shape(self, data: bytes) -> object:
+        """Paragraphs and line-ending style: a line's punctuation may change in translation,
+        and with it whether the reader joins it to the next line, but paragraphs may not."""
+        lf = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        paragraphs = re.split(rb"\n[ \t]*\n", lf.strip())
+        return len(paragraphs), b"\r\n" in data, data.startswith(b"\xef\xbb\xbf")

@@ -11,6 +11,8 @@ from .base import Engine, TokenAlignment, Translation
 #: name -> "module:Class"; the only place engines are listed.
 REGISTRY: dict[str, str] = {
     "marian": "translate.engines.marian:MarianEngine",
+    "ct2": "translate.engines.ct2:CTranslate2Engine",
+    "auto": "translate.engines.ct2:create_auto_engine",
     "copy": "translate.engines.simple:CopyEngine",
     "pseudo": "translate.engines.simple:PseudoEngine",
 }

@@ -18,7 +18,7 @@ from ..document import Block, Document, strip_codes
 from ..errors import ScoreError
 
 _SPACE = re.compile(r"\s+")
-_BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[ \t]*(?:\r\n|\r|\n)")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def unit_texts(document: Document) -> tuple[str, list[str]]:
@@ -39,13 +39,32 @@ def unit_texts(document: Document) -> tuple[str, list[str]]:
     return level, [_SPACE.sub(" ", text).strip() for text in texts]
 
 
+def _lf(text: str) -> str:
+    """CRLF and CR line endings as LF, so one pattern finds blank lines in any file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def unit_groups(document: Document) -> list[list[Block]]:
+    """The blocks of each scoring unit of :func:`unit_texts`, in the same order."""
+    return paragraphs(document) if document.format == "text" else [[block] for block in document.blocks]
+
+
+def unit_sentences(document: Document) -> list[list[str]]:
+    """The sentences (segments) of each scoring unit, as plain text; empty ones left out."""
+    units = []
+    for group in unit_groups(document):
+        texts = (_SPACE.sub(" ", strip_codes(s.source)).strip() for block in group for s in block.segments)
+        units.append([text for text in texts if text])
+    return units
+
+
 def paragraphs(document: Document) -> list[list[Block]]:
     """Blocks grouped by the blank lines between them."""
     groups: list[list[Block]] = []
     start_new = True
     for part in document.parts:
         if isinstance(part, str):
-            start_new = start_new or _BLANK_LINE.search(part) is not None
+            start_new = start_new or _BLANK_LINE.search(_lf(part)) is not None
         elif start_new or not groups:
             groups.append([part])
             start_new = False

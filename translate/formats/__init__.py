@@ -17,6 +17,8 @@ from ..errors import InputError
 REGISTRY: dict[str, str] = {
     "text": "translate.formats.text:TextFormat",
     "markdown": "translate.formats.markdown:MarkdownFormat",
+    "html": "translate.formats.html:HtmlFormat",
+    "docx": "translate.formats.docx:DocxFormat",
 }
 
 #: file extension -> format name
@@ -25,6 +27,9 @@ EXTENSIONS: dict[str, str] = {
     ".text": "text",
     ".md": "markdown",
     ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
 }
 
 
