@@ -1,0 +1,193 @@
+"""A lenient HTML tokenizer that records the exact source offsets of every token.
+
+Why hand-written: the HTML reader splices translations into the original text,
+so it needs the start and end offset of every tag, comment, doctype and text
+run, and of every attribute value inside a tag.  No maintained parser gives
+that while tolerating malformed markup: lxml and html5lib build trees (a line
+number at best), and the standard library's ``html.parser`` reports line/column
+positions only for some events, with rules that change between Python
+versions.  So this module follows the WHATWG tokenizer for the states that
+decide where tokens start and end -- tag open, end tag open, attribute
+values (quoted values may hold ``>``), markup declarations, comments (``-->``,
+``--!>``, the abrupt ``<!-->``), bogus comments (``<?...>``, ``</ 1>``,
+``<![endif]>``) and the raw-text elements (``script``, ``style``, ...,
+RCDATA ``title``/``textarea``) -- and nothing more: no tree building, no
+entity decoding (the reader decodes text itself).
+
+The tokens cover the input without gaps or overlaps, so joining their source
+slices gives the input back exactly; a tag cut off by the end of the file is
+a ``bogus`` token, never an error.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+
+class TokenKind(str, enum.Enum):
+    TEXT = "text"  # character data (``raw`` text for script/style contents)
+    START = "start"  # <name ...>
+    END = "end"  # </name ...>
+    COMMENT = "comment"  # <!-- ... --> (conditional comments included)
+    DECLARATION = "declaration"  # <!DOCTYPE ...>
+    BOGUS = "bogus"  # <?...>, <!...>, </ ...>, a tag cut off by the end of the file
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of a tag; ``start:end`` is its value's extent in the document (quotes excluded)."""
+
+    name: str  # lower-cased
+    value: str | None  # the raw value as written (entities not decoded); None when there is none
+    start: int = 0
+    end: int = 0
+    quote: str = ""  # '"', "'" or "" for an unquoted value
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: TokenKind
+    start: int
+    end: int
+    name: str = ""  # lower-cased tag name for START/END
+    attributes: tuple[Attribute, ...] = ()
+    self_closing: bool = False
+    raw: bool = False  # TEXT of a raw-text element (script, style...): never markup, never decoded
+
+    def attribute(self, name: str) -> Attribute | None:
+        """The first attribute called ``name`` (HTML ignores later duplicates)."""
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+#: Elements whose content is text up to their end tag (WHATWG RAWTEXT / script data / PLAINTEXT).
+RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"})
+#: Elements whose content is text with character references but no tags (RCDATA).
+RCDATA = frozenset({"title", "textarea"})
+
+_WHITESPACE = " \t\n\r\f"
+_SEPARATORS = _WHITESPACE + "/"  # a "/" not before ">" is ignored between attributes
+_TAG_NAME = re.compile(r"[^\s/>]*")
+_ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")
+_UNQUOTED = re.compile(r"[^\s>]+")
+_SPACE = re.compile(r"[ \t\n\r\f]*")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Every token of ``text`` in order; together they cover ``text`` exactly."""
+    tokens: list[Token] = []
+    pos, size = 0, len(text)
+    text_start = 0
+    while pos < size:
+        lt = text.find("<", pos)
+        if lt < 0:
+            break
+        token = _markup(text, lt)
+        if token is None:  # a "<" that opens nothing is text
+            pos = lt + 1
+            continue
+        if lt > text_start:
+            tokens.append(Token(TokenKind.TEXT, text_start, lt))
+        tokens.append(token)
+        pos = text_start = token.end
+        if token.kind is TokenKind.START and (token.name in RAW_TEXT or token.name in RCDATA):
+            end = _raw_text_end(text, token.end, token.name)
+            if end > token.end:
+                tokens.append(Token(TokenKind.TEXT, token.end, end, raw=token.name in RAW_TEXT))
+            pos = text_start = end
+    if text_start < size:
+        tokens.append(Token(TokenKind.TEXT, text_start, size))
+    return tokens
+
+
+def _raw_text_end(text: str, pos: int, name: str) -> int:
+    """Where a raw-text element's content ends: at ``</name`` followed by a space, ``/`` or ``>``."""
+    if name == "plaintext":
+        return len(text)
+    match = re.compile(rf"</{name}(?=[\s/>]|$)", re.IGNORECASE).search(text, pos)
+    return match.start() if match else len(text)
+
+
+def _markup(text: str, lt: int) -> Token | None:
+    """The token starting with the ``<`` at ``lt``, or None when that ``<`` is plain text."""
+    size = len(text)
+    nxt = text[lt + 1] if lt + 1 < size else ""
+    if nxt.isascii() and nxt.isalpha():
+        return _tag(text, lt, TokenKind.START)
+    if nxt == "/":
+        after = text[lt + 2] if lt + 2 < size else ""
+        if after.isascii() and after.isalpha():
+            return _tag(text, lt, TokenKind.END)
+        if after == ">":
+            return Token(TokenKind.BOGUS, lt, lt + 3)
+        if after == "":
+            return None  # "</" at the end of the file is text
+        return _until_gt(text, lt, TokenKind.BOGUS)
+    if nxt == "!":
+        if text.startswith("<!--", lt):
+            return _comment(text, lt)
+        if text[lt + 2 : lt + 9].lower() == "doctype":
+            return _until_gt(text, lt, TokenKind.DECLARATION)
+        return _until_gt(text, lt, TokenKind.BOGUS)
+    if nxt == "?":
+        return _until_gt(text, lt, TokenKind.BOGUS)
+    return None
+
+
+def _until_gt(text: str, lt: int, kind: TokenKind) -> Token:
+    gt = text.find(">", lt + 1)
+    return Token(kind, lt, len(text) if gt < 0 else gt + 1)
+
+
+def _comment(text: str, lt: int) -> Token:
+    body = lt + 4
+    for abrupt in (">", "->"):  # <!--> and <!---> end at once
+        if text.startswith(abrupt, body):
+            return Token(TokenKind.COMMENT, lt, body + len(abrupt))
+    ends = [i for i in (text.find("-->", body), text.find("--!>", body)) if i >= 0]
+    if not ends:
+        return Token(TokenKind.COMMENT, lt, len(text))
+    end = min(ends)
+    return Token(TokenKind.COMMENT, lt, end + (3 if text.startswith("-->", end) else 4))
+
+
+def _tag(text: str, lt: int, kind: TokenKind) -> Token:
+    """A start or end tag with its attributes; cut off by the end of the file it is BOGUS."""
+    size = len(text)
+    name_start = lt + (1 if kind is TokenKind.START else 2)
+    name_end = _TAG_NAME.match(text, name_start).end()
+    name = text[name_start:name_end].lower()
+    attributes: list[Attribute] = []
+    pos = name_end
+    while True:
+        while pos < size and text[pos] in _SEPARATORS and not text.startswith("/>", pos):
+            pos += 1
+        if pos >= size:
+            return Token(TokenKind.BOGUS, lt, size)
+        if text.startswith("/>", pos):
+            return Token(kind, lt, pos + 2, name, tuple(attributes), True)
+        if text[pos] == ">":
+            return Token(kind, lt, pos + 1, name, tuple(attributes))
+        match = _ATTR_NAME.match(text, pos)
+        attr_name = match.group().lower()
+        pos = _SPACE.match(text, match.end()).end()
+        if pos >= size or text[pos] != "=":
+            attributes.append(Attribute(attr_name, None, pos, pos))
+            continue
+        pos = _SPACE.match(text, pos + 1).end()
+        if pos >= size:
+            return Token(TokenKind.BOGUS, lt, size)
+        quote = text[pos]
+        if quote in "\"'":
+            close = text.find(quote, pos + 1)
+            if close < 0:
+                return Token(TokenKind.BOGUS, lt, size)
+            attributes.append(Attribute(attr_name, text[pos + 1 : close], pos + 1, close, quote))
+            pos = close + 1
+        elif quote == ">":
+            attributes.append(Attribute(attr_name, "", pos, pos))
+        else:
+            end = _UNQUOTED.match(text, pos).end()
+            attributes.append(Attribute(attr_name, text[pos:end], pos, end))
+            pos = end
