@@ -1,0 +1,194 @@
+"""Word documents (.docx): every paragraph of the body, tables, headers, footers, notes and text boxes.
+
+The model.  A .docx is a zip of XML parts (checked and read by
+:mod:`translate.formats.docx_package`).  The *story* parts are translated: the
+main document, every header and footer, the footnotes and the endnotes, found
+by their content types.  Every ``w:p`` in them that holds text is one block,
+whether it sits in the body, a table cell (nested tables too) or a text box
+(``w:txbxContent``); :mod:`translate.formats.docx_paragraph` turns it into coded
+text (run formatting, hyperlinks, fields, drawings, bookmarks as codes) and back.
+Comments, styles, numbering, settings, images and relationships are never read
+as text and never rewritten: their members are copied as they are.
+
+There is no skeleton string here: a :class:`DocxDocument`'s parts are only its
+blocks, and it keeps the checked package and each block's place (part and
+paragraph number in document order) to write back.  Writing copies every
+part in which no block changed (so ``--engine copy`` returns the very input
+bytes), re-serialises only the parts with a changed paragraph, and in those
+rebuilds only the changed paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..document import Block, Document, make_block
+from ..errors import InputError, MergeError
+from .docx_package import DocxPackage, StoryPart, serialise, xml_parser
+from .docx_paragraph import W_NS, W_P, W_R, W_RPR, W_T, FieldState, W, code_paragraph, local, rebuild, rpr_key
+
+_HEADING_STYLE = re.compile(r"^(?:heading|title|subtitle|judul)", re.IGNORECASE)
+_LIST_STYLE = re.compile(r"^list", re.IGNORECASE)
+#: Block kind of every paragraph of a part, by the part's role (the main document decides per paragraph).
+_ROLE_KINDS = {"header": "header", "footer": "footer", "footnotes": "footnote", "endnotes": "endnote"}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a block's paragraph is: its part and its number among the part's ``w:p`` in document order.
+
+    ``source`` is the paragraph's coded text as read: a block is written back
+    when its target differs from it (a localized quantity changes a block even
+    when the engine copied it), and the writer checks that it still matches.
+    """
+
+    member: str
+    paragraph: int
+    source: str
+
+
+@dataclass
+class DocxDocument(Document):
+    """A Document whose blocks are Word paragraphs, with the package they are written back into."""
+
+    package: DocxPackage | None = field(default=None, repr=False)
+    roots: dict[str, etree._Element] = field(default_factory=dict, repr=False)
+    places: list[Place] = field(default_factory=list, repr=False)
+
+
+def block_kind(paragraph: etree._Element, role: str) -> str:
+    """``heading``, ``table_cell``, ``textbox``, ``list_item``, ``paragraph``; or the part's role."""
+    if role in _ROLE_KINDS:
+        return _ROLE_KINDS[role]
+    ancestors = {local(a) for a in paragraph.iterancestors()}
+    if "txbxContent" in ancestors:
+        return "textbox"
+    if "tc" in ancestors:
+        return "table_cell"
+    style_element = paragraph.find(f"{W}pPr/{W}pStyle")
+    style = style_element.get(f"{W}val", "") if style_element is not None else ""
+    if _HEADING_STYLE.match(style) or paragraph.find(f"{W}pPr/{W}outlineLvl") is not None:
+        return "heading"
+    if _LIST_STYLE.match(style) or paragraph.find(f"{W}pPr/{W}numPr") is not None:
+        return "list_item"
+    return "paragraph"
+
+
+def _paragraphs(root: etree._Element) -> list[etree._Element]:
+    return list(root.iter(W_P))
+
+
+class DocxFormat:
+    name = "docx"
+
+    def read(self, data: bytes, name: str) -> Document:
+        package = DocxPackage.open(data, name)
+        document = DocxDocument(name=name, format=self.name, package=package)
+        skipped = 0
+        stories: list[StoryPart] = package.story_parts()
+        for story in stories:
+            root = package.parse(story.member)
+            if etree.QName(root).namespace != W_NS:
+                raise InputError("is not a WordprocessingML part (Strict Open XML is not supported)",
+                                 path=name, where=f"member {story.member}",
+                                 hint="save it from Word as a plain Word Document (.docx)")
+            document.roots[story.member] = root
+            state = FieldState()
+            for number, paragraph in enumerate(_paragraphs(root)):
+                try:
+                    coded = code_paragraph(paragraph, state)
+                except ValueError:  # over 6400 codes in one paragraph: left as it is, and reported
+                    skipped += 1
+                    continue
+                if not coded.has_text:
+                    continue
+                block = make_block(len(document.places), block_kind(paragraph, story.role), coded.coded,
+                                   coded.codes)
+                document.parts.append(block)
+                document.places.append(Place(story.member, number, coded.coded))
+        document.metadata["parts"] = " ".join(story.member for story in stories)
+        if skipped:
+            document.metadata["untranslated_paragraphs"] = str(skipped)
+        return document
+
+    def write(self, document: Document) -> bytes:
+        if not isinstance(document, DocxDocument) or document.package is None:
+            raise MergeError("a DOCX can only be written from a document read by the DOCX format",
+                             path=document.name)
+        changed: dict[str, dict[int, Block]] = {}
+        for block, place in zip(document.blocks, document.places, strict=True):
+            if block.target != place.source:
+                changed.setdefault(place.member, {})[place.paragraph] = block
+        replaced = {member: self._write_part(document, member, blocks) for member, blocks in changed.items()}
+        return document.package.rewrite(replaced)
+
+    @staticmethod
+    def _write_part(document: DocxDocument, member: str, blocks: dict[int, Block]) -> bytes:
+        original = document.roots[member]
+        sources = {place.paragraph: place.source for place in document.places if place.member == member}
+        root = deepcopy(original)
+        state = FieldState()
+        for number, paragraph in enumerate(_paragraphs(root)):  # listed before any change
+            try:
+                coded = code_paragraph(paragraph, state)
+            except ValueError:
+                continue
+            block = blocks.get(number)
+            if block is None:
+                continue
+            where = f"member {member}, block {block.index}"
+            if coded.coded != sources[number]:  # pragma: no cover - the walk is deterministic
+                raise MergeError("internal error: the paragraph reads differently the second time",
+                                 path=document.name, where=where)
+            rebuild(paragraph, coded, block.target, block.codes, f"{document.name}: {where}")
+        return serialise(root, original)
+
+
+def structure(data: bytes, name: str = "structure") -> list[tuple]:
+    """What translation must not change, per story paragraph, plus every other part's canonical XML.
+
+    For each paragraph: its place in the container tree (body, table, row, cell,
+    text box...), its properties, the set of run formattings that hold text
+    (or an emptied span), and every non-text element (hyperlinks with their
+    ``r:id``, fields, drawings, bookmarks, breaks) by name and attributes.
+    Order within a paragraph and run boundaries may change in translation;
+    nothing else may.
+    """
+    document = DocxFormat().read(data, name)
+    assert isinstance(document, DocxDocument) and document.package is not None
+    shape: list[tuple] = []
+    for member, root in document.roots.items():
+        state = FieldState()
+        for paragraph in _paragraphs(root):
+            path = "/".join(local(a) for a in reversed(list(paragraph.iterancestors())))
+            ppr = paragraph.find(f"{W}pPr")
+            ppr_xml = etree.tostring(ppr, method="c14n", exclusive=True) if ppr is not None else b""
+            try:
+                coded = code_paragraph(paragraph, state)
+            except ValueError:
+                shape.append((member, path, ppr_xml, "too many codes"))
+                continue
+            own_runs = [r for r in paragraph.iter(W_R) if next(r.iterancestors(W_P)) is paragraph]
+            formats = {rpr_key(r) for r in own_runs
+                       if r.find(W_T) is not None or all(c.tag == W_RPR for c in r)}
+            elements = {id(p.element): p.element for p in coded.pieces.values()
+                        if p.element is not None and p.element.tag != W_R}  # empty runs count as formats
+            signatures = sorted((local(e), tuple(sorted(e.attrib.items()))) for e in elements.values())
+            shape.append((member, path, ppr_xml, tuple(sorted(formats)), tuple(signatures)))
+    package = document.package
+    for info in package.members:
+        if info.filename not in document.roots:
+            shape.append((info.filename, _canonical(package.read(info.filename))))
+    return shape
+
+
+def _canonical(raw: bytes) -> bytes:
+    """C14N of an XML member; other members (images) as they are."""
+    try:
+        return etree.tostring(etree.fromstring(raw, xml_parser()), method="c14n")
+    except etree.XMLSyntaxError:
+        return raw

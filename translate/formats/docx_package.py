@@ -1,0 +1,214 @@
+"""The DOCX container: a zip read within limits, XML parsed without DTDs, written back member by member.
+
+Why the checks come before any reading: a .docx is a zip, and a zip can claim
+a few kilobytes while inflating to gigabytes (a "zip bomb"), and an XML part can
+declare entities that expand exponentially or fetch files ("billion laughs",
+XXE).  So the central directory's declared sizes are checked against
+:data:`MAX_TOTAL_BYTES` and :data:`MAX_RATIO` first, every read is bounded by the
+declared size (the zip module stops there and a CRC check catches a lie), and
+any DOCTYPE or ENTITY declaration in any XML member is refused: Word never
+writes one.  Every error names the file and the member.
+
+Writing copies every member in its original order, name, date and compression
+method, and replaces only the parts whose text changed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..errors import InputError
+
+#: More members than any real document has (a long report with images has a few hundred).
+MAX_MEMBERS = 5000
+#: Total uncompressed size: a news article with photos is a few MB.
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+#: Text compresses about 5-20:1; beyond this ratio a big member is a zip bomb.
+MAX_RATIO = 100
+#: Members smaller than this are never called bombs, whatever their ratio.
+RATIO_MIN_BYTES = 1024 * 1024
+
+CONTENT_TYPES = "[Content_Types].xml"
+MAIN_PART = "word/document.xml"
+_CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+#: Content-type endings of the parts whose text is translated, in reading order.
+STORY_TYPES = {
+    ".main+xml": "document",
+    ".header+xml": "header",
+    ".footer+xml": "footer",
+    ".footnotes+xml": "footnotes",
+    ".endnotes+xml": "endnotes",
+}
+_WORD_TYPE = re.compile(r"^application/vnd\.(?:openxmlformats-officedocument\.wordprocessingml|ms-word)\.")
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_DIGITS = re.compile(r"(\d+)")
+
+
+def xml_parser() -> etree.XMLParser:
+    """No entity expansion, no network, no DTD loading, no unbounded trees."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+def _declares_dtd(raw: bytes) -> bool:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 parts are legal XML too
+        raw = raw.decode("utf-16", errors="ignore").encode("utf-8")
+    return any(marker in raw for marker in _DTD_MARKERS)
+
+
+def _natural(name: str) -> list[object]:
+    """``header2.xml`` before ``header10.xml``."""
+    return [int(piece) if piece.isdigit() else piece for piece in _DIGITS.split(name)]
+
+
+@dataclass(frozen=True)
+class StoryPart:
+    """A part whose paragraphs are translated: the document, a header, a footer, the notes."""
+
+    member: str
+    role: str  # document, header, footer, footnotes, endnotes
+
+
+@dataclass
+class DocxPackage:
+    """The checked zip of one .docx file; ``data`` is kept so untouched members are copied from it."""
+
+    name: str
+    data: bytes
+    members: list[zipfile.ZipInfo] = field(default_factory=list)
+    archive: zipfile.ZipFile | None = field(default=None, repr=False)
+    _index: dict[str, zipfile.ZipInfo] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, data: bytes, name: str) -> DocxPackage:
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except Exception:  # noqa: BLE001 - zipfile raises many kinds on damaged input; all mean the same
+            raise InputError("not a DOCX (zip) file", path=name,
+                             hint="give a Word .docx file (Word 2007 or later)") from None
+        package = cls(name, data, archive.infolist(), archive)
+        package._check_members()
+        for info in package.members:
+            xml = info.filename.lower().endswith((".xml", ".rels"))
+            if xml and _declares_dtd(package.read(info.filename)):
+                package._refuse(info.filename, "declares a DTD or entities, which Word never writes")
+        return package
+
+    # -- checks --------------------------------------------------------------------------
+
+    def _refuse(self, member: str, message: str, hint: str | None = None) -> None:
+        raise InputError(f"{message}", path=self.name, where=f"member {member}", hint=hint)
+
+    def _check_members(self) -> None:
+        if len(self.members) > MAX_MEMBERS:
+            raise InputError(f"zip has {len(self.members):,} members, over the {MAX_MEMBERS:,} limit",
+                             path=self.name)
+        seen: set[str] = set()
+        total = 0
+        for info in self.members:
+            if info.filename in seen:
+                self._refuse(info.filename, "appears twice in the zip")
+            seen.add(info.filename)
+            if info.flag_bits & 0x1:
+                self._refuse(info.filename, "is encrypted", hint="remove the password in Word first")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                method = info.compress_type
+                self._refuse(info.filename, f"uses compression method {method}, which Word never does")
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size >= RATIO_MIN_BYTES and ratio > MAX_RATIO:
+                self._refuse(info.filename, f"expands {ratio:,.0f}:1 to {info.file_size:,} bytes: a zip bomb")
+            total += info.file_size
+            if total > MAX_TOTAL_BYTES:
+                self._refuse(info.filename,
+                             f"uncompressed contents exceed the {MAX_TOTAL_BYTES:,}-byte limit (zip bomb?)")
+
+    # -- reading -------------------------------------------------------------------------
+
+    def info(self, member: str) -> zipfile.ZipInfo | None:
+        if len(self._index) != len(self.members):
+            self._index = {info.filename: info for info in self.members}
+        return self._index.get(member)
+
+    def read(self, member: str) -> bytes:
+        """A member's bytes, never more than its declared (already checked) size."""
+        info = self.info(member)
+        if info is None:
+            raise InputError("missing from the zip", path=self.name, where=f"member {member}")
+        if self.archive is None:
+            self.archive = zipfile.ZipFile(io.BytesIO(self.data))
+        try:
+            with self.archive.open(info) as handle:
+                raw = handle.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
+            raise InputError(f"is corrupt: {error}", path=self.name, where=f"member {member}") from None
+        if len(raw) != info.file_size:
+            self._refuse(member, "is corrupt: its size differs from the zip directory's")
+        return raw
+
+    def parse(self, member: str) -> etree._Element:
+        """A member's XML root; a DOCTYPE or malformed XML is an :class:`InputError`."""
+        raw = self.read(member)
+        if _declares_dtd(raw):
+            self._refuse(member, "declares a DTD or entities, which Word never writes")
+        try:
+            root = etree.fromstring(raw, xml_parser())
+        except etree.XMLSyntaxError as error:
+            raise InputError(f"is not well-formed XML: {error}", path=self.name,
+                             where=f"member {member}") from None
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            self._refuse(member, "declares a DTD or entities, which Word never writes")
+        return root
+
+    def story_parts(self) -> list[StoryPart]:
+        """The parts to translate: found by content type, the main document first."""
+        if self.info(CONTENT_TYPES) is None:
+            raise InputError(f"no {CONTENT_TYPES}: not an Office document", path=self.name,
+                             hint="give a Word .docx file")
+        types = self.parse(CONTENT_TYPES)
+        found: list[StoryPart] = []
+        for override in types.iter(f"{_CT_NS}Override"):
+            member = (override.get("PartName") or "").lstrip("/")
+            content_type = override.get("ContentType") or ""
+            if not _WORD_TYPE.match(content_type) or self.info(member) is None:
+                continue
+            for ending, role in STORY_TYPES.items():
+                if content_type.endswith(ending):
+                    found.append(StoryPart(member, role))
+        if not any(part.role == "document" for part in found):
+            raise InputError(f"no main document part ({MAIN_PART}): not a Word document", path=self.name,
+                             hint="give a Word .docx file")
+        order = list(STORY_TYPES.values())
+        return sorted(found, key=lambda part: (order.index(part.role), _natural(part.member)))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def rewrite(self, replaced: dict[str, bytes]) -> bytes:
+        """The zip with ``replaced`` members swapped in; every other member's content is unchanged."""
+        if not replaced:
+            return self.data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for info in self.members:
+                content = replaced[info.filename] if info.filename in replaced else self.read(info.filename)
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.compress_type = info.compress_type
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                copy.comment = info.comment
+                target.writestr(copy, content)
+            if self.archive is not None:
+                target.comment = self.archive.comment
+        return out.getvalue()
+
+
+def serialise(root: etree._Element, original: etree._Element) -> bytes:
+    """A changed part, with the XML declaration its original had (Word writes ``standalone="yes"``)."""
+    docinfo = original.getroottree().docinfo
+    return etree.tostring(root, xml_declaration=True, encoding=docinfo.encoding or "UTF-8",
+                          standalone=docinfo.standalone)
