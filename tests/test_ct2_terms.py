@@ -1,0 +1,80 @@
+"""Term checking and forcing for the ct2 engine, on token lists (no model needed)."""
+
+from __future__ import annotations
+
+from translate.engines.ct2_terms import (
+    Forcing,
+    TermTokens,
+    force_next,
+    insertion_point,
+    source_span_pieces,
+    unmet,
+)
+
+MOSCOW = TermTokens("Moskwa", [["▁Mos", "cow"]])
+PRESIDENT = TermTokens("Presiden", [["▁president"]], initial=[["▁President"]])
+
+
+def test_present_term_is_met_and_missing_one_is_not() -> None:
+    output = ["▁He", "▁went", "▁to", "▁Mos", "cow", "."]
+    assert unmet(output, [MOSCOW, PRESIDENT]) == [1]
+
+
+def test_term_that_runs_into_the_next_word_is_missing() -> None:
+    assert unmet(["▁in", "▁Mos", "cow", "ia"], [MOSCOW]) == [0]
+    assert unmet(["▁in", "▁Mos", "cow", "'s"], [MOSCOW]) == []  # punctuation ends the word
+
+
+def test_each_occurrence_serves_one_constraint() -> None:
+    once = ["▁Mos", "cow", "▁and", "▁Kyiv"]
+    assert unmet(once, [MOSCOW, MOSCOW]) == [1]
+    assert unmet(once + ["▁Mos", "cow"], [MOSCOW, MOSCOW]) == []
+
+
+def test_capitalised_variant_counts_only_at_the_start() -> None:
+    assert unmet(["▁President", "▁spoke"], [PRESIDENT]) == []
+    assert unmet(["▁The", "▁President", "▁spoke"], [PRESIDENT]) == [0]
+
+
+def test_forced_spans_are_reserved() -> None:
+    output = ["▁Mos", "cow", "▁is", "▁big"]
+    assert unmet(output, [MOSCOW, MOSCOW], forced={0: (0, 2)}) == [1]
+
+
+def test_insertion_goes_before_the_most_attended_word_and_never_inside_a_word() -> None:
+    output = ["▁The", "▁capital", "▁Mosk", "va", "▁is", "▁big"]
+    # the term's source piece is column 1; target token 3 ("va") attends to it most
+    attention = [[1, 0], [1, 0], [0.6, 0.4], [0.1, 0.9], [1, 0], [1, 0]]
+    term = TermTokens("Moskwa", [["▁Mos", "cow"]], source_pieces=[1])
+    assert insertion_point(output, 0, term, attention, 2) == 2  # the start of "▁Mosk va"
+    assert insertion_point(output, 4, term, attention, 2) == 4  # never before the floor
+
+
+def test_insertion_without_attention_is_proportional() -> None:
+    output = ["▁a", "▁b", "▁c", "▁d"]
+    late = TermTokens("x", [["▁x"]], source_pieces=[7])
+    assert insertion_point(output, 0, late, None, 8) == 3
+    unknown = TermTokens("x", [["▁x"]])
+    assert insertion_point(output, 0, unknown, None, 8) == 4  # unknown source: at the end
+
+
+def test_force_next_extends_the_prefix_and_records_the_term() -> None:
+    state = Forcing()
+    output = ["▁He", "▁met", "▁the", "▁leader"]
+    attention = [[1, 0], [1, 0], [0.5, 0.5], [0, 1]]
+    terms = [TermTokens("Presiden", [["▁president"]], [["▁President"]], source_pieces=[1])]
+    pieces = force_next(output, state, terms, [0], attention, 2)
+    assert pieces == ["▁president"]
+    assert state.prefix == ["▁He", "▁met", "▁the", "▁president"] and state.forced == {0: (3, 4)}
+    # at the very start the capitalised variant is used
+    start = Forcing()
+    force_next(["▁leader", "▁spoke"], start, terms, [0], [[0, 1], [1, 0]], 2)
+    assert start.prefix == ["▁President"]
+
+
+def test_source_span_pieces_finds_the_nth_occurrence() -> None:
+    text = "Presiden tiba di Moskwa dan di moskwa lagi."
+    spans = [(0, 8), (9, 13), (14, 16), (17, 23), (24, 27), (28, 30), (31, 37), (38, 43)]
+    assert source_span_pieces(text, "Moskwa", 0, spans) == [3]
+    assert source_span_pieces(text, "Moskwa", 1, spans) == [6]
+    assert source_span_pieces(text, "Jenewa", 0, spans) == []

@@ -1,0 +1,242 @@
+"""The ct2 engine: conversion cache, parity with marian, the glossary guarantee, auto fallback."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ctranslate2")
+
+from test_glossary_pipeline import GLOSSARY, SEGMENTS  # noqa: E402
+
+from translate.cli import main  # noqa: E402
+from translate.engines import create_engine  # noqa: E402
+from translate.engines.base import TermConstraint  # noqa: E402
+from translate.engines.ct2 import CTranslate2Engine  # noqa: E402
+from translate.engines.ct2_convert import METADATA, cache_root, convert_model, find_converted  # noqa: E402
+from translate.engines.ct2_terms import is_continuation  # noqa: E402
+from translate.engines.marian import MarianEngine  # noqa: E402
+from translate.errors import ModelError  # noqa: E402
+from translate.glossary import load_glossary, term_success_rate  # noqa: E402
+from translate.pipeline import translate_text  # noqa: E402
+
+TEXTS = [
+    "Presiden Joko Widodo mengunjungi Jawa Barat pada hari Senin.",
+    "Harga beras naik 2,5 persen.",
+    "",
+    "Warga diminta tetap tenang dan mengikuti arahan petugas di Moskwa.",
+    "Hujan.",
+]
+
+
+@pytest.fixture(scope="module")
+def float32_dir(tiny_model_dir: Path) -> Path:
+    return convert_model(str(tiny_model_dir), quantization="float32", notify=lambda _: None)
+
+
+def test_conversion_is_cached_by_model_revision_and_quantization(tiny_model_dir: Path,
+                                                                 float32_dir: Path) -> None:
+    assert float32_dir.parent.name == "local" and float32_dir.name == "float32"
+    assert float32_dir.parent.parent.name.startswith("opus-mt-tiny-id-en-")
+    assert float32_dir.is_relative_to(cache_root())
+    for name in ("model.bin", "config.json", "shared_vocabulary.json", "source.spm", "target.spm",
+                 "vocab.json", METADATA):
+        assert (float32_dir / name).is_file(), name
+    info = json.loads((float32_dir / METADATA).read_text("utf-8"))
+    assert info["quantization"] == "float32" and info["align_layer"] == -2 and info["revision"] == "local"
+    said: list[str] = []
+    assert convert_model(str(tiny_model_dir), quantization="float32", notify=said.append) == float32_dir
+    assert said == []  # cached: not converted again
+    assert find_converted(str(tiny_model_dir), None, "float32") == float32_dir
+    assert find_converted(str(tiny_model_dir), None, "int16") is None
+
+
+def test_interrupted_conversion_leaves_nothing(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from translate.engines import ct2_convert
+
+    def broken(source: Path, output: Path, quantization: str) -> None:
+        output.mkdir(parents=True)
+        (output / "model.bin").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ct2_convert, "_convert_into", broken)
+    with pytest.raises(KeyboardInterrupt):
+        convert_model(str(tiny_model_dir), quantization="int16", notify=lambda _: None)
+    place = ct2_convert.converted_dir(str(tiny_model_dir), None, "int16")
+    assert place is not None and not place.exists()
+    assert not [p.name for p in place.parent.iterdir() if p.name.startswith(".int16.")]  # no staging left
+
+
+def test_conversion_errors_are_model_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="no such directory"):
+        convert_model(str(tmp_path / "nowhere"), notify=lambda _: None)
+    with pytest.raises(ModelError, match="quantization"):
+        convert_model(str(tmp_path), quantization="int3", notify=lambda _: None)
+    with pytest.raises(ModelError, match="device"):
+        CTranslate2Engine(str(tmp_path), device="tpu")
+
+
+def test_greedy_decoding_gives_the_marian_tokens_and_alignments(tiny_model_dir: Path,
+                                                                float32_dir: Path) -> None:
+    align = [True, False, False, True, True]
+    ours = CTranslate2Engine(str(tiny_model_dir), beam=1, max_length=20, quantization="float32")
+    theirs = MarianEngine(str(tiny_model_dir), beam=1, max_length=20)
+    got, expected = ours.translate(TEXTS, align=align), theirs.translate(TEXTS, align=align)
+    assert ours.directory == float32_dir
+    for a, b in zip(got, expected, strict=True):
+        assert (a.tokens, a.text) == (b.tokens, b.text)
+        assert (a.alignment is None) == (b.alignment is None)
+        if a.alignment is not None:
+            assert a.alignment.source_spans == b.alignment.source_spans
+            assert a.alignment.target_spans == b.alignment.target_spans
+            for row_a, row_b in zip(a.alignment.weights, b.alignment.weights, strict=True):
+                assert row_a == pytest.approx(row_b, abs=1e-5)
+    assert any(t.tokens for t in got)
+    # beam search too: same length normalisation and stopping on this model
+    beam = CTranslate2Engine(str(tiny_model_dir), beam=4, max_length=20, quantization="float32")
+    assert [t.tokens for t in beam.translate(TEXTS)] == [
+        t.tokens for t in MarianEngine(str(tiny_model_dir), beam=4, max_length=20).translate(TEXTS)]
+
+
+def test_signature_names_engine_quantization_and_revision(tiny_model_dir: Path) -> None:
+    engine = CTranslate2Engine(str(tiny_model_dir), beam=3)
+    assert engine.quantization == "int8"  # the CPU default
+    signature = engine.signature()
+    assert signature.startswith("engine=ct2|") and "|quantization=int8|" in signature
+    assert "|revision=local|" in signature and "|beam=3|" in signature
+    assert CTranslate2Engine(str(tiny_model_dir)).intra_threads >= 1
+
+
+@pytest.fixture(scope="module")
+def ct2_engine(tiny_model_dir: Path) -> CTranslate2Engine:
+    return CTranslate2Engine(str(tiny_model_dir), beam=4, max_length=24)
+
+
+def test_glossary_guarantee_on_ct2(ct2_engine: CTranslate2Engine, tmp_path: Path) -> None:
+    path = tmp_path / "news.tsv"
+    path.write_text(GLOSSARY, encoding="utf-8")
+    glossary = load_glossary([path])
+    with_terms = [translate_text(text + "\n", ct2_engine, glossary=glossary).strip() for text in SEGMENTS]
+    without = [translate_text(text + "\n", ct2_engine).strip() for text in SEGMENTS]
+    assert term_success_rate(SEGMENTS, with_terms, glossary).rate == 1.0
+    assert term_success_rate(SEGMENTS, without, glossary).rate < 0.5
+    for output in with_terms:
+        for form in ("Moscow", "West Java", "Foreign Minister", "New Zealand", "President"):
+            for m in re.finditer(re.escape(form), output, re.IGNORECASE):
+                assert not output[m.end():m.end() + 1].isalnum(), f"{form!r} runs into a word: {output!r}"
+
+
+def test_forced_terms_end_words_even_with_a_short_max_length(tiny_model_dir: Path) -> None:
+    engine = CTranslate2Engine(str(tiny_model_dir), beam=2, max_length=3)
+    terms = [TermConstraint(("Moscow",), "Moskwa"), TermConstraint(("West Java",), "Jawa Barat"),
+             TermConstraint(("Moscow",), "Moskwa")]
+    result = engine.translate(["Gubernur Jawa Barat tiba di Moskwa dan Moskwa."], align=[True],
+                              constraints=[terms])[0]
+    assert result.text.count("Moscow") >= 2 and "West Java" in result.text
+    phrase = engine._phrase_pieces("Moscow")[0]
+    assert phrase is not None
+    for start in range(len(result.tokens)):
+        end = start + len(phrase)
+        if result.tokens[start:end] == phrase and end < len(result.tokens):
+            assert not is_continuation(result.tokens[end])
+    assert result.alignment is not None and len(result.alignment.weights) == len(result.tokens)
+
+
+def test_segments_without_terms_decode_as_without_a_glossary(ct2_engine: CTranslate2Engine) -> None:
+    text = "Harga beras naik di pasar Jakarta pekan lalu."
+    plain = ct2_engine.translate([text])[0]
+    mixed = ct2_engine.translate([text, "Presiden tiba di Moskwa."],
+                                 constraints=[[], [TermConstraint(("Moscow",), "Moskwa")]])
+    assert mixed[0].tokens == plain.tokens and "Moscow" in mixed[1].text
+
+
+def test_auto_picks_ct2_and_says_so(tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    engine = create_engine("auto", model=str(tiny_model_dir), beam=2)
+    assert isinstance(engine, CTranslate2Engine)
+    assert "engine: ct2" in capsys.readouterr().err
+
+
+def test_auto_falls_back_to_marian_without_ctranslate2(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 -> ImportError
+    engine = create_engine("auto", model=str(tiny_model_dir), beam=2)
+    assert isinstance(engine, MarianEngine)
+    err = capsys.readouterr().err
+    assert "engine: marian (ctranslate2 is not installed" in err and "Traceback" not in err
+    assert engine.signature().startswith("engine=marian|")
+
+
+def test_auto_falls_back_when_conversion_fails(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from translate.engines import ct2_convert
+
+    def unsupported(source: Path, output: Path, quantization: str) -> None:
+        raise NotImplementedError("This model is not supported by CTranslate2 or this converter")
+
+    monkeypatch.setattr(ct2_convert, "_convert_into", unsupported)
+    engine = create_engine("auto", model=str(tiny_model_dir), quantization="int8_float32")
+    assert isinstance(engine, MarianEngine)
+    assert "engine: marian (ct2 cannot use this model: cannot convert" in capsys.readouterr().err
+
+
+def test_default_run_uses_ct2(tmp_path: Path, tiny_model_dir: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "berita.id.md"
+    text = "# Presiden tiba\n\nPresiden **Joko Widodo** tiba di [Moskwa](https://x.id) hari ini.\n"
+    source.write_text(text, encoding="utf-8")
+    assert main(["run", str(source), "--model", str(tiny_model_dir), "--max-length", "16", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "signature: engine=ct2|" in err and "quantization=int8" in err
+    output = (tmp_path / "berita.en.md").read_text(encoding="utf-8")
+    assert output.startswith("# ") and "**" in output and "](https://x.id)" in output
+
+
+def test_model_convert_command_prints_the_place(tiny_model_dir: Path, float32_dir: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["model", "convert", "--model", str(tiny_model_dir), "--quantization", "float32"]) == 0
+    assert capsys.readouterr().out.strip() == str(float32_dir)
+    assert main(["model", "convert", "--model", str(tiny_model_dir / "missing")]) == 4
+    assert "error: cannot load Marian model" in capsys.readouterr().err
+
+
+def test_translating_a_converted_model_does_not_import_torch(tiny_model_dir: Path, float32_dir: Path) -> None:
+    code = (
+        "import sys\n"
+        "from translate.engines.ct2 import CTranslate2Engine\n"
+        "from translate.engines.base import TermConstraint\n"
+        f"e = CTranslate2Engine({str(tiny_model_dir)!r}, quantization='float32', max_length=8)\n"
+        "r = e.translate(['Presiden tiba di Moskwa.'], align=[True],"
+        " constraints=[[TermConstraint(('Moscow',), 'Moskwa')]])\n"
+        "assert 'Moscow' in r[0].text, r\n"
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_hub_model_is_keyed_by_commit_and_found_offline(tiny_model_dir: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--test--tiny-id-en"
+    shutil.copytree(tiny_model_dir, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit, encoding="utf-8")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    place = convert_model("test/tiny-id-en", quantization="float32", notify=lambda _: None)
+    assert place == cache_root() / "test--tiny-id-en" / commit / "float32"
+    engine = CTranslate2Engine("test/tiny-id-en", quantization="float32", max_length=6)
+    assert f"|revision={commit}|" in engine.signature()
+    assert engine.translate(["Presiden tiba."])[0].tokens
+    # the hub cache may go away: our refs still name the conversion
+    shutil.rmtree(tmp_path / "hub")
+    assert find_converted("test/tiny-id-en", None, "float32") == place

@@ -1,0 +1,364 @@
+"""CTranslate2 engine: the opus-mt model converted once, decoded without PyTorch.
+
+What it keeps from the marian engine:
+
+* the same tokens: SentencePiece + ``vocab.json`` exactly as MarianTokenizer
+  (:mod:`translate.engines.spm_tokenizer`); greedy decoding gives the marian
+  engine's tokens (tested); ``max_length`` means the same (new tokens, EOS
+  included);
+* alignments from the same cross-attention (penultimate decoder layer, heads
+  averaged: chosen at conversion, see :mod:`translate.engines.ct2_convert`),
+  mapped to :class:`TokenAlignment` with the same ``piece_spans``;
+* the glossary guarantee, by decoding and then forcing missing terms with a
+  target prefix (:mod:`translate.engines.ct2_terms`);
+* over-long inputs truncated to the model's limit with a warning.
+
+Speed: batches of similar length (sorted, ``batch_size`` each) are submitted
+asynchronously, so that ``inter_threads`` translators can work on several at
+once; ``intra_threads`` is the number of threads per batch.  Defaults: one
+batch at a time with every available core (measured fastest on 2 cores, see
+benchmarks/README.md), int8 weights on a CPU, float16 on CUDA.
+
+Memory: translating imports neither torch nor transformers; only the first
+conversion does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelError
+from .base import TermConstraint, TokenAlignment, Translation
+from .ct2_convert import (
+    ModelMissing,
+    _cached_commit,
+    convert_model,
+    default_quantization,
+    find_converted,
+    read_info,
+)
+from .ct2_terms import Forcing, TermTokens, force_next, is_continuation, source_span_pieces, unmet
+from .marian import DEFAULT_MODEL, _is_local_path, _short_reason, piece_spans
+
+log = logging.getLogger(__name__)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _note(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class _Source:
+    text: str
+    pieces: list[str]  # SentencePiece pieces of the text (no </s>)
+    tokens: list[str]  # what CTranslate2 reads: pieces known to the vocabulary, <unk> else, then </s>
+
+
+@dataclass
+class _Output:
+    tokens: list[str]
+    attention: list[list[float]] | None
+
+
+class CTranslate2Engine:
+    """Translate plain text with an opus-mt model converted to CTranslate2; align on request."""
+
+    name = "ct2"
+    keeps_codes = False
+
+    def __init__(self, model: str = DEFAULT_MODEL, beam: int = 4, batch_size: int = 16, max_length: int = 256,
+                 device: str = "cpu", revision: str | None = None, quantization: str | None = None,
+                 inter_threads: int | None = None, intra_threads: int | None = None, min_length: int = 0,
+                 **_ignored: Any) -> None:
+        for option, value in (("beam", beam), ("batch_size", batch_size), ("max_length", max_length)):
+            if int(value) < 1:
+                raise ModelError(f"ct2 engine: {option} must be at least 1, got {value}")
+        self.model = str(model)
+        self.beam = int(beam)
+        self.batch_size = int(batch_size)
+        self.max_length = int(max_length)
+        self.min_length = max(0, int(min_length))  # benchmarks fix the output length with it
+        self.device, self.device_index = _parse_device(str(device))
+        self.revision = revision
+        self.quantization = quantization or default_quantization(self.device)
+        cores = available_cores()
+        self.inter_threads = int(inter_threads) if inter_threads else 1
+        self.intra_threads = int(intra_threads) if intra_threads else max(1, cores // self.inter_threads)
+        self.directory: Path | None = None
+        self._translator: Any = None
+        self._tokenizer: Any = None
+        self._max_input = 512
+        self._revision_key: str | None = None
+        self._phrases: dict[str, tuple[list[str] | None, list[str] | None]] = {}
+        self._suppress: dict[str, list[list[str]]] = {}
+        self._continuations: list[str] | None = None
+        self._unwritable: set[str] = set()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def prepare(self) -> Path:
+        """The converted model's directory, converting it first when it is not cached."""
+        if self.directory is None:
+            found = find_converted(self.model, self.revision, self.quantization)
+            self.directory = found or convert_model(self.model, self.revision, self.quantization)
+        return self.directory
+
+    def load(self) -> None:
+        """Load the converted model and its tokenizer once; every failure becomes one ModelError."""
+        if self._translator is not None:
+            return
+        directory = self.prepare()
+        try:
+            import ctranslate2
+        except ImportError as exc:
+            raise ModelError("ctranslate2 is not installed",
+                             hint="pip install 'ctranslate2>=4.3', or use --engine marian") from exc
+        from .spm_tokenizer import MarianSpm
+
+        if self.device == "cuda" and ctranslate2.get_cuda_device_count() <= self.device_index:
+            raise ModelError(f"device {self._device_name()!r} requested but CTranslate2 sees "
+                             f"{ctranslate2.get_cuda_device_count()} CUDA device(s)",
+                             hint="use --device cpu, or a machine with an NVIDIA GPU")
+        try:
+            info = read_info(directory)
+            tokenizer = MarianSpm.from_dir(directory)
+            translator = ctranslate2.Translator(
+                str(directory), device=self.device, device_index=self.device_index, compute_type="default",
+                inter_threads=self.inter_threads, intra_threads=self.intra_threads)
+        except Exception as exc:  # corrupt cache, unsupported compute type on this device...
+            raise ModelError(f"cannot load the CTranslate2 model in {directory}: {_short_reason(exc)}",
+                             hint="convert it again with: translate model convert --force") from exc
+        self._revision_key = info.revision
+        limits = (tokenizer.model_max_length, info.max_positions)
+        self._max_input = min(x for x in limits if 0 < x < 1_000_000)
+        self._tokenizer, self._translator = tokenizer, translator
+
+    def _device_name(self) -> str:
+        return self.device if self.device == "cpu" else f"cuda:{self.device_index}"
+
+    # -- signature ---------------------------------------------------------------------------
+
+    def signature(self) -> str:
+        """Every setting that changes the output: model, revision, weights' quantization, beam..."""
+        import ctranslate2
+
+        extra = f"|min_length={self.min_length}" if self.min_length else ""
+        return (f"engine=ct2|model={self.model}|revision={self._revision()}|quantization={self.quantization}"
+                f"|beam={self.beam}|max_length={self.max_length}{extra}|align_layer=-2"
+                f"|ctranslate2={ctranslate2.__version__}")
+
+    def _revision(self) -> str:
+        if self._revision_key is None:
+            if _is_local_path(self.model):
+                self._revision_key = "local"
+            else:
+                commit = _cached_commit(self.model, self.revision)
+                self._revision_key = commit or self.revision or "unresolved"
+        return self._revision_key
+
+    # -- translation ---------------------------------------------------------------------------
+
+    def translate(self, texts: list[str], align: list[bool] | None = None,
+                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+        """Translate in length-sorted batches; then force the glossary terms an output lacks."""
+        wanted = list(align) if align is not None else [False] * len(texts)
+        terms = list(constraints) if constraints is not None else [[] for _ in texts]
+        if len(wanted) != len(texts) or len(terms) != len(texts):
+            raise ValueError(f"align/constraints do not match the {len(texts)} texts")
+        todo = [i for i, text in enumerate(texts) if text.strip()]
+        results = [Translation("") for _ in texts]
+        if not todo:
+            return results
+        self.load()
+        sources = {i: self._encode(texts[i], i) for i in todo}
+        plans = {i: self._plan(terms[i], sources[i]) for i in todo if terms[i]}
+        plans = {i: plan for i, plan in plans.items() if plan}
+        outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans})
+        if plans:
+            self._force_terms(plans, sources, outputs)
+        for i in todo:
+            results[i] = self._translation(sources[i], outputs[i], bool(wanted[i]))
+        return results
+
+    def _encode(self, text: str, index: int) -> _Source:
+        pieces = self._tokenizer.tokenize(text)
+        limit = self._max_input - 1  # room for </s>
+        if len(pieces) > limit:
+            log.warning("text %d has %d tokens but model %s reads at most %d: translating the first %d "
+                        "only; split it into shorter sentences",
+                        index, len(pieces) + 1, self.model, limit + 1, limit)
+            pieces = pieces[:limit]
+        vocab, unk = self._tokenizer.vocab, self._tokenizer.unk_token
+        return _Source(text, pieces, [p if p in vocab else unk for p in pieces] + [self._tokenizer.eos_token])
+
+    def _options(self, max_length: int, attention: bool) -> dict[str, Any]:
+        return {"beam_size": self.beam, "max_decoding_length": max_length,
+                "min_decoding_length": min(self.min_length, max_length), "return_attention": attention,
+                "max_batch_size": 0}
+
+    def _decode_all(self, todo: list[int], sources: dict[int, _Source],
+                    attend: set[int]) -> dict[int, _Output]:
+        """First pass: length-sorted batches, submitted at once so inter_threads can share them."""
+        order = sorted(todo, key=lambda i: len(sources[i].tokens))
+        batches = [order[k:k + self.batch_size] for k in range(0, len(order), self.batch_size)]
+        base = max(1, self.max_length - 1)  # max_length counts EOS, as max_new_tokens does
+        pending = []
+        for batch in batches:
+            attention = any(i in attend for i in batch)
+            pending.append(self._translator.translate_batch(
+                [sources[i].tokens for i in batch], asynchronous=True, **self._options(base, attention)))
+        outputs: dict[int, _Output] = {}
+        for batch, results in zip(batches, pending, strict=True):
+            for i, result in zip(batch, results, strict=True):
+                outputs[i] = _output(result.result())
+        return outputs
+
+    def _plan(self, terms: list[TermConstraint], source: _Source) -> list[TermTokens]:
+        """The terms of one text as target pieces, with the source pieces each translates."""
+        spans = piece_spans(source.text, source.pieces)
+        seen: dict[str, int] = {}
+        plan = []
+        for term in terms:
+            tokens = [self._phrase_pieces(form) for form in term.forms]
+            alternatives = [given for given, _ in tokens if given is not None]
+            if not alternatives:
+                if term.source not in self._unwritable:
+                    self._unwritable.add(term.source)
+                    log.warning("glossary term %r: no target form (%s) can be written with the vocabulary of "
+                                "model %s; it is not enforced (the terms report shows it missing)",
+                                term.source, " | ".join(term.forms), self.model)
+                continue
+            initial = [capital for _, capital in tokens if capital is not None]
+            occurrence = seen.get(term.source.lower(), 0)
+            seen[term.source.lower()] = occurrence + 1
+            plan.append(TermTokens(term.source, alternatives, initial,
+                                   source_span_pieces(source.text, term.source, occurrence, spans)))
+        return plan
+
+    def _phrase_pieces(self, form: str) -> tuple[list[str] | None, list[str] | None]:
+        from .phrases import phrase_tokens
+
+        if form not in self._phrases:
+            ids = phrase_tokens(self._tokenizer, form)
+            self._phrases[form] = tuple(  # type: ignore[assignment]
+                None if x is None else self._tokenizer.convert_ids_to_tokens(x) for x in ids)
+        return self._phrases[form]
+
+    def _force_terms(self, plans: dict[int, list[TermTokens]], sources: dict[int, _Source],
+                     outputs: dict[int, _Output]) -> None:
+        """Re-decode segments that lack a term with the term forced in a prefix, until none lacks one."""
+        states = {i: Forcing() for i in plans}
+        pending = list(plans)
+        for _ in range(max(len(p) for p in plans.values()) + 1):
+            lasts: set[str] = set()
+            forcing = []
+            for i in pending:
+                missing = unmet(outputs[i].tokens, plans[i], states[i].forced)
+                if missing:
+                    forced = force_next(outputs[i].tokens, states[i], plans[i], missing, outputs[i].attention,
+                                        len(sources[i].pieces))
+                    lasts.add(forced[-1])
+                    forcing.append(i)
+            if not forcing:
+                return
+            pending = sorted(forcing, key=lambda i: len(sources[i].tokens))
+            self._redecode(pending, sorted(lasts), sources, states, outputs)
+        raise AssertionError("term forcing did not finish")  # each round forces one more term: unreachable
+
+    def _redecode(self, group: list[int], lasts: list[str], sources: dict[int, _Source],
+                  states: dict[int, Forcing], outputs: dict[int, _Output]) -> None:
+        """Decode after the forced prefixes, in full batches; no piece may glue onto a forced term.
+
+        ``suppress_sequences`` is one list per batch, so a batch forbids gluing after the
+        last piece of *every* term forced in this round.  The cost: a re-decoded
+        segment cannot write, say, "Moscow" + "ian" in its continuation because another
+        segment's term ends in "Moscow".  Grouping batches by term instead kept that
+        exact but made batches of one or two segments, several times slower.
+        """
+        suppress = [pair for last in lasts for pair in self._suppress_after(last)]
+        pending = []
+        for k in range(0, len(group), self.batch_size):
+            batch = group[k:k + self.batch_size]
+            longest = max(len(states[i].prefix) for i in batch)
+            max_length = max(max(1, self.max_length - 1), longest + 1)
+            pending.append((batch, self._translator.translate_batch(
+                [sources[i].tokens for i in batch], [states[i].prefix for i in batch], asynchronous=True,
+                suppress_sequences=suppress, **self._options(max_length, True))))
+        for batch, results in pending:
+            for i, result in zip(batch, results, strict=True):
+                outputs[i] = _output(result.result())
+
+    def _suppress_after(self, last: str) -> list[list[str]]:
+        if last not in self._suppress:
+            if self._continuations is None:
+                self._continuations = [p for p in self._tokenizer.vocab if is_continuation(p)]
+            self._suppress[last] = [[last, piece] for piece in self._continuations]
+        return self._suppress[last]
+
+    def _translation(self, source: _Source, output: _Output, align: bool) -> Translation:
+        special = set(self._tokenizer.all_special_ids)
+        vocab, unk = self._tokenizer.vocab, self._tokenizer.unk_token_id
+        keep = [t for t, piece in enumerate(output.tokens) if vocab.get(piece, unk) not in special]
+        pieces = [output.tokens[t] for t in keep]
+        text = self._tokenizer.decode_pieces(pieces)
+        alignment = None
+        if align and output.attention is not None:
+            n_source = len(source.pieces)
+            weights = []
+            for t in keep:
+                row = [float(w) for w in output.attention[t][:n_source]]
+                total = sum(row)
+                weights.append([w / total for w in row] if total > 0 else [1.0 / n_source] * n_source)
+            alignment = TokenAlignment(piece_spans(source.text, source.pieces), piece_spans(text, pieces),
+                                       weights)
+        return Translation(text, alignment, pieces)
+
+
+def _output(result: Any) -> _Output:
+    attention = result.attention[0] if result.attention else None
+    return _Output(list(result.hypotheses[0]), attention)
+
+
+def _parse_device(device: str) -> tuple[str, int]:
+    kind, _, index = device.partition(":")
+    if kind not in ("cpu", "cuda") or (index and not index.isdigit()) or (kind == "cpu" and index):
+        raise ModelError(f"unknown device {device!r}", hint="use --device cpu, cuda or cuda:N")
+    return kind, int(index or 0)
+
+
+def create_auto_engine(**options: Any) -> Any:
+    """ct2 when ctranslate2 is installed and the model converts (or is converted), else marian.
+
+    One line on stderr says which engine runs and why; the run's signature names it too.
+    """
+    from .marian import MarianEngine
+
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        _note("engine: marian (ctranslate2 is not installed; pip install 'ctranslate2>=4.3' "
+              "for the faster ct2 engine)")
+        return MarianEngine(**options)
+    engine = CTranslate2Engine(**options)
+    try:
+        directory = engine.prepare()
+    except ModelMissing:
+        raise  # no engine can run a model that is not there; its error says how to provide it
+    except ModelError as error:
+        _note(f"engine: marian (ct2 cannot use this model: {error.message})")
+        return MarianEngine(**options)
+    _note(f"engine: ct2 ({engine.quantization}, {directory})")
+    return engine
