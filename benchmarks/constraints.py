@@ -34,6 +34,7 @@ from translate.engines.constrained import (
     constrained_generate,
     constraint_for_phrase,
     generate_with_constraints,
+    word_continuation_ids,
 )
 from translate.testing.marian_factory import OPUS_MT_ID_EN_SHAPE, ModelSpec, build_marian_model
 
@@ -104,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from transformers import MarianMTModel, MarianTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
 
     source, target, origin = _texts()
     directory = _model_dir(source, target)
@@ -124,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         with torch.no_grad():
             return [row[1:] for row in model.generate(input_ids=ids, attention_mask=mask, **sizes).tolist()]
 
+    continuations = word_continuation_ids(tokenizer)  # as the marian engine decodes: terms end words
+
     def ours(n: int) -> Callable[[], list[list[int]]]:
-        return lambda: constrained_generate(model, ids, mask, constraints(n), **sizes)
+        return lambda: constrained_generate(model, ids, mask, constraints(n),
+                                            word_continuations=continuations, **sizes)
 
     rows = [
         Row("generate", 0, plain),
@@ -134,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                      **sizes)),
     ]
     rows += [Row(f"{n} term{'s' if n > 1 else ''}", n, ours(n)) for n in (1, 2, 3)]
+    model.generation_config.max_length = None  # max_new_tokens rules, as in the engine
     plain()  # warm-up
     _measure(rows, args.repeats)
 

@@ -36,6 +36,14 @@ The government will build schools and hospitals in remote areas.
 _ALPHABET = " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 .,;:!?'\"()-/&%$#@+*=")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _translate_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Model conversions (ct2) go to a per-session folder, never to ~/.cache; once per session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRANSLATE_CACHE", str(tmp_path_factory.mktemp("translate-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised Marian model with opus-mt's files, built once per run."""

@@ -22,19 +22,30 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="translate files or folders into the same format")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
     p.add_argument("-o", "--output", metavar="OUTDIR", help="write outputs here (mirroring folders)")
-    p.add_argument("--engine", default="marian", help="marian (default), copy or pseudo")
+    p.add_argument("--engine", default="auto",
+                   help="auto (default: ct2 when ctranslate2 can run the model, else marian), ct2, marian, "
+                        "copy or pseudo")
     p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
     p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
     p.add_argument("--beam", type=int, default=4, help="beam size (default: %(default)s)")
     p.add_argument("--batch-size", type=int, default=16, help="segments per batch (default: %(default)s)")
     p.add_argument("--max-length", type=int, default=256, help="max new tokens (default: %(default)s)")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
+    p.add_argument("--quantization", default=None,
+                   help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
+                        "int8_float32, int16 or float32")
+    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     p.add_argument("--glossary", action="append", metavar="FILE",
                    help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
     p.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
     p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
+    p.add_argument("--locale", default="en_US",
+                   help="numbers, dates, money and times written for this locale (default: %(default)s)")
+    p.add_argument("--currency-style", default="code", choices=["code", "symbol", "words"],
+                   help="IDR 50,000 (code, default), Rp50,000 (symbol) or 50,000 rupiah (words)")
+    p.add_argument("--no-localize", action="store_true", help="leave numbers, dates and money to the model")
+    p.add_argument("--qa-report", metavar="FILE", help="write the QA flags (missing numbers) as JSON lines")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_run)
 
@@ -42,19 +53,65 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 def _add_segment(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("segment", help="print a file's segments, one per line, with their ids")
     p.add_argument("input", metavar="INPUT")
-    p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
+    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
     p.set_defaults(handler=cmd_segment)
 
 
 def _add_score(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="BLEU, chrF++ and TER of a translation against a reference")
-    p.add_argument("hypothesis", metavar="HYP")
-    p.add_argument("reference", metavar="REF", nargs="?", help="reference (optional with --glossary)")
-    p.add_argument("--format", default="auto", help="auto (by extension), text or markdown")
+    p.add_argument("hypothesis", metavar="HYP", help="hypothesis file or folder")
+    p.add_argument("reference", metavar="REF", nargs="*",
+                   help="reference file(s) or folder(s), paired by name (optional with --glossary)")
+    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
+    p.add_argument("--level", default="unit", choices=["unit", "line"],
+                   help="unit: paragraphs/blocks of documents (default); line: one segment per line")
     p.add_argument("--glossary", action="append", metavar="FILE", help="add term success rate (repeatable)")
-    p.add_argument("--source", metavar="SRC", help="the source document (needed with --glossary)")
+    p.add_argument("--source", metavar="SRC", help="the source document or folder (terms, format fidelity)")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="bootstrap resamples for the 95%% CIs (default: %(default)s)")
+    p.add_argument("--comet-model", metavar="DIR", help="add COMET with this local model (needs --source)")
+    p.add_argument("--segments", action="store_true", help="print the per-segment table")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_score)
+
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="paired significance tests of systems against a baseline")
+    p.add_argument("systems", nargs="+", metavar="SYSTEM",
+                   help="baseline first, then systems (files or folders)")
+    p.add_argument("--ref", action="append", required=True, metavar="REF", help="reference (repeatable)")
+    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
+    p.add_argument("--level", default="unit", choices=["unit", "line"], help="as for score")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="paired bootstrap resamples")
+    p.add_argument("--trials", type=int, default=10000, metavar="N", help="approximate randomization trials")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    p.set_defaults(handler=cmd_compare)
+
+
+def _add_eval(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="translate a corpus with references, score it, write JSON and HTML")
+    p.add_argument("corpus", nargs="?", metavar="CORPUS", help="folder of X.id.EXT / X.en.EXT pairs")
+    p.add_argument("--ntrex", metavar="DIR", help="evaluate on NTREX-128 articles from this folder instead")
+    p.add_argument("--max-docs", type=int, metavar="N", help="with --ntrex: only the first N articles")
+    p.add_argument("--out", default="eval-report", metavar="DIR", help="report folder (default: %(default)s)")
+    p.add_argument("--engine", default="auto", help="as for run: auto (default), ct2, marian, copy or pseudo")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
+    p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
+    p.add_argument("--beam", type=int, default=4, help="beam size (default: %(default)s)")
+    p.add_argument("--batch-size", type=int, default=16, help="segments per batch (default: %(default)s)")
+    p.add_argument("--max-length", type=int, default=256, help="max new tokens (default: %(default)s)")
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--glossary", action="append", metavar="FILE",
+                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
+    p.add_argument("--no-glossary", action="store_true", help="translate and score without a glossary")
+    p.add_argument("--locale", default="en_US", help="as for run (default: %(default)s)")
+    p.add_argument("--currency-style", default="code", choices=["code", "symbol", "words"], help="as for run")
+    p.add_argument("--no-localize", action="store_true", help="leave numbers, dates and money to the model")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for CIs")
+    p.add_argument("--comet-model", metavar="DIR", help="add COMET with this local model")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_eval)
 
 
 def _add_glossary(sub: argparse._SubParsersAction) -> None:
@@ -63,6 +120,27 @@ def _add_glossary(sub: argparse._SubParsersAction) -> None:
     check = gsub.add_parser("check", help="validate glossary files (TSV, CSV, TBX) or folders")
     check.add_argument("paths", nargs="+", metavar="FILE")
     check.set_defaults(handler=cmd_glossary_check)
+
+
+def _add_model(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("model", help="model tools")
+    msub = p.add_subparsers(dest="model_command", required=True, metavar="ACTION")
+    convert = msub.add_parser("convert", help="convert a Marian model for the ct2 engine (cached)")
+    convert.add_argument("--model", default=DEFAULT_MODEL,
+                         help="hub id or local directory (default: %(default)s)")
+    convert.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
+    convert.add_argument("--quantization", default="int8",
+                         choices=["int8", "int8_float32", "int16", "float16", "float32"],
+                         help="weight type (default: %(default)s; float16 for a GPU)")
+    convert.add_argument("--force", action="store_true", help="convert again even when cached")
+    convert.set_defaults(handler=cmd_model_convert)
+
+
+def cmd_model_convert(args: argparse.Namespace) -> int:
+    from .engines.ct2_convert import convert_model
+
+    print(convert_model(args.model, args.revision, args.quantization, force=args.force, notify=_err))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_segment(sub)
     _add_score(sub)
+    _add_compare(sub)
+    _add_eval(sub)
     _add_glossary(sub)
+    _add_model(sub)
     return parser
 
 
@@ -96,15 +177,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     engine = create_engine(
         args.engine, model=args.model, revision=args.revision, beam=args.beam,
         batch_size=args.batch_size, max_length=args.max_length, device=args.device,
+        quantization=args.quantization,
     )
     if engine.keeps_codes:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
     glossary = _run_glossary(args)
+    from .localize import Localizer
+
+    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)  # before loading
     load = getattr(engine, "load", None)
     if callable(load):
         load()  # model problems are reported before any file is read
     report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet),
-                 glossary)
+                 glossary, localizer)
+    _report_qa(args, report, engine)
     if args.terms_report:
         from .terms import write_terms_report
 
@@ -139,6 +225,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_qa(args: argparse.Namespace, report, engine) -> None:
+    """One summary line of the QA flags (not for ``copy``: nothing is checked), and --qa-report."""
+    from .pipeline import localizes
+    from .qa import flagged_segments, write_qa_report
+
+    if args.qa_report:
+        write_qa_report(args.qa_report, report.qa)
+    if report.qa or (localizes(engine) and not args.quiet):
+        _err(f"qa: {len(flagged_segments(report.qa))} segment(s) with numbers missing")
+
+
 def _run_glossary(args: argparse.Namespace):
     """The glossary a run uses: --glossary files, else ./glossaries/ when present, unless --no-glossary."""
     from pathlib import Path
@@ -170,27 +267,79 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from .errors import ScoreError
-    from .evaluate import score_files, score_terms
+    from .evaluate import score_terms
 
-    if args.reference is None and not args.glossary:
+    if not args.reference and not args.glossary:
         raise ScoreError("nothing to score against", hint="give a reference REF, or --glossary with --source")
     if args.glossary and not args.source:
         raise ScoreError("--glossary needs --source", hint="term success compares source terms with output")
+    if args.reference:
+        from .evaluate.inputs import pair_inputs
+        from .evaluate.scoring import evaluate_pairs
+        from .evaluate.tables import score_lines
+        from .glossary import load_glossary
+
+        pairs = pair_inputs(args.hypothesis, args.reference, args.source, args.level)
+        glossary = load_glossary(args.glossary) if args.glossary else None
+        evaluation = evaluate_pairs(pairs, args.level, args.format, glossary, args.bootstrap,
+                                    args.comet_model)
+        print(json.dumps(evaluation.as_dict(), indent=2, ensure_ascii=False) if args.json
+              else "\n".join(score_lines(evaluation, args.segments)))
+        return 0
     result: dict = {}
     lines: list[str] = []
-    if args.reference is not None:
-        report = score_files(args.hypothesis, args.reference, args.format)
-        result.update(report.as_dict())
-        lines.append(f"{report.units} {report.level}s")
-        lines += [f"{m.name:7} {m.score:6.2f}  {m.signature}" for m in report.metrics]
-    if args.glossary:
-        for term_score in score_terms(args.source, args.hypothesis, args.glossary, args.format):
-            result.setdefault("terms", {})[term_score.metric] = term_score.as_dict()
-            lines.append(f"{term_score.metric}: {term_score.score:6.2f} "
-                         f"({term_score.found}/{term_score.total})  {term_score.signature}")
-            lines += [f"  {category:13} {count.found}/{count.total}"
-                      for category, count in sorted(term_score.by_category.items())]
+    for term_score in score_terms(args.source, args.hypothesis, args.glossary, args.format):
+        result.setdefault("terms", {})[term_score.metric] = term_score.as_dict()
+        lines.append(f"{term_score.metric}: {term_score.score:6.2f} "
+                     f"({term_score.found}/{term_score.total})  {term_score.signature}")
+        lines += [f"  {category:13} {count.found}/{count.total}"
+                  for category, count in sorted(term_score.by_category.items())]
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else "\n".join(lines))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .evaluate.compare import compare_files
+    from .evaluate.tables import comparison_markdown, comparison_table
+
+    comparison = compare_files(args.systems, args.ref, args.level, args.format, args.bootstrap, args.trials)
+    if args.json:
+        print(json.dumps(comparison.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(comparison_markdown(comparison) if args.markdown else comparison_table(comparison))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .engines import create_engine
+    from .errors import ScoreError
+    from .evaluate.corpus import build_ntrex, evaluate_corpus, find_corpus_pairs
+
+    if bool(args.corpus) == bool(args.ntrex):
+        raise ScoreError("give a CORPUS folder or --ntrex DIR (one of them)")
+    engine = create_engine(
+        args.engine, model=args.model, revision=args.revision, beam=args.beam,
+        batch_size=args.batch_size, max_length=args.max_length, device=args.device,
+    )
+    glossary = _run_glossary(args)
+    from .localize import Localizer
+
+    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)
+    with tempfile.TemporaryDirectory(prefix="ntrex-") as workdir:
+        corpus = build_ntrex(args.ntrex, workdir, args.max_docs) if args.ntrex else args.corpus
+        pairs = find_corpus_pairs(corpus)
+        title = f"Evaluation of {'NTREX-128' if args.ntrex else corpus}"
+        result = evaluate_corpus(pairs, engine, args.out, glossary, args.bootstrap, args.comet_model, title,
+                                 _progress_factory(args.quiet), localizer)
+    for note in result.notes:
+        _err(note)
+    from .evaluate.tables import score_lines
+
+    print("\n".join(score_lines(result.evaluation)))
+    _err(f"signature: {result.signature}")
+    _err(f"wrote {result.json_path} and {result.html_path}")
     return 0
 
 
@@ -227,3 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted: files already written are complete; no partial file was left")
         return 130
+    except BrokenPipeError:  # `translate segment FILE | head`: the reader has gone, so stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from .document import CodeKind, InlineCode, is_code_char
 from .engines.base import TermConstraint, TokenAlignment, Translation
+from .nesting import nest_dangling
 
 _WORD = re.compile(r"\w")
 
@@ -160,7 +161,8 @@ def place_codes(plain_target: str, codes: list[tuple[int, str]], code_info: dict
     _separate_siblings(placed_pairs)
     _repair_crossings(placed_pairs)
     _hug_words(plain_target, placed_pairs)
-    return _render(plain_target, placed_pairs, singles)
+    # A code whose partner is in another segment must not end up inside a pair of this one.
+    return nest_dangling(_render(plain_target, placed_pairs, singles), [c for _, c in codes], code_info)
 
 
 def _items(codes: list[tuple[int, str]], code_info: dict[str, InlineCode]) -> tuple[list[_Item], list[_Item]]:

@@ -16,6 +16,8 @@ from .engines.base import TermConstraint
 from .errors import TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
 from .glossary import Glossary
+from .localize import Localizer, protect_document
+from .qa import QAIssue, check_documents
 from .segment import segment_document
 from .terms import TermUse, audit_segment, constraints_for, match_terms
 from .textio import read_bytes, refuse_existing, write_atomic
@@ -202,6 +204,7 @@ class RunReport:
     results: list[FileResult] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     terms: list[TermUse] = field(default_factory=list)  # the glossary audit
+    qa: list[QAIssue] = field(default_factory=list)  # reference-free QA flags (numbers missing...)
 
     @property
     def failures(self) -> list[FileResult]:
@@ -214,6 +217,17 @@ def run_signature(engine: Engine, glossary: Glossary | None) -> str:
     return f"{engine.signature()}|{terms}"
 
 
+def localizes(engine: Engine) -> bool:
+    """Whether numbers are localized and checked for this engine: all but ``copy``.
+
+    An identity run must reproduce every input byte, so ``copy`` never rewrites
+    ``2,5`` as ``2.5`` (and has nothing to check).  ``pseudo`` does localize: its
+    output then shows which quantities were protected, rendered in English
+    among the accented words, which is what a pipeline check wants to see.
+    """
+    return engine.name != "copy"
+
+
 def run(
     inputs: Iterable[str | Path],
     engine: Engine,
@@ -222,10 +236,18 @@ def run(
     overwrite: bool = False,
     progress_factory: Callable[[int], Progress] | None = None,
     glossary: Glossary | None = None,
+    localizer: Localizer | None = None,
 ) -> RunReport:
-    """Translate files and folders into the same formats; one file's failure never stops the rest."""
+    """Translate files and folders into the same formats; one file's failure never stops the rest.
+
+    With a ``localizer``, numbers, money, dates and times are protected and
+    rendered for its locale (see :mod:`translate.localize`), and the number QA
+    check fills ``report.qa``; neither applies to the ``copy`` engine.
+    """
     plan = plan_jobs(inputs, outdir, fmt)
-    report = RunReport(run_signature(engine, glossary), skipped=plan.skipped)
+    localizer = localizer if localizes(engine) else None
+    signature = run_signature(engine, glossary) + (f"|{localizer.signature()}" if localizer else "")
+    report = RunReport(signature, skipped=plan.skipped)
     loaded: list[tuple[FileResult, Document]] = []
     for job in plan.jobs:
         result = FileResult(job)
@@ -246,7 +268,10 @@ def run(
     cache: dict[CacheKey, str] = {}
     for result, document in loaded:
         # One document at a time: each output is written as soon as it is done.
+        protections = protect_document(document, localizer) if localizer else []
         report.terms += translate_documents([document], engine, progress, cache, glossary)
+        if localizes(engine):
+            report.qa += check_documents([document], protections)
         try:
             data = get_format(document.format).write(document)
             write_atomic(result.job.output, data, overwrite=overwrite)
@@ -256,9 +281,11 @@ def run(
 
 
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",
-                   glossary: Glossary | None = None) -> str:
+                   glossary: Glossary | None = None, localizer: Localizer | None = None) -> str:
     """Translate a string in a given format (convenience for Python users and tests)."""
     document = segment_document(get_format(fmt).read(text.encode("utf-8"), name))
+    if localizer is not None and localizes(engine):
+        protect_document(document, localizer)
     translate_documents([document], engine, glossary=glossary)
     return get_format(fmt).write(document).decode("utf-8")
 
@@ -268,6 +295,7 @@ __all__ = [
     "Plan",
     "RunReport",
     "FileResult",
+    "localizes",
     "load_document",
     "plan_jobs",
     "run",
