@@ -18,10 +18,8 @@ DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
 DEFAULT_GLOSSARY = "glossaries"
 
 
-def _add_run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="translate files or folders into the same format")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
-    p.add_argument("-o", "--output", metavar="OUTDIR", help="write outputs here (mirroring folders)")
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose and tune the translation: shared by ``run`` and ``eval``."""
     p.add_argument("--engine", default="auto",
                    help="auto (default: ct2 when ctranslate2 can run the model, else marian), ct2, marian, "
                         "copy or pseudo")
@@ -34,17 +32,35 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quantization", default=None,
                    help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
                         "int8_float32, int16 or float32")
-    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
-    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     p.add_argument("--glossary", action="append", metavar="FILE",
                    help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
     p.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
-    p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
     p.add_argument("--locale", default="en_US",
                    help="numbers, dates, money and times written for this locale (default: %(default)s)")
     p.add_argument("--currency-style", default="code", choices=["code", "symbol", "words"],
                    help="IDR 50,000 (code, default), Rp50,000 (symbol) or 50,000 rupiah (words)")
     p.add_argument("--no-localize", action="store_true", help="leave numbers, dates and money to the model")
+
+
+def _engine_from_args(args: argparse.Namespace):
+    """The engine the options of :func:`_add_engine_options` describe."""
+    from .engines import create_engine
+
+    return create_engine(
+        args.engine, model=args.model, revision=args.revision, beam=args.beam,
+        batch_size=args.batch_size, max_length=args.max_length, device=args.device,
+        quantization=args.quantization,
+    )
+
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="translate files or folders into the same format")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
+    p.add_argument("-o", "--output", metavar="OUTDIR", help="write outputs here (mirroring folders)")
+    _add_engine_options(p)
+    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
     p.add_argument("--qa-report", metavar="FILE", help="write the QA flags (missing numbers) as JSON lines")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_run)
@@ -95,19 +111,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ntrex", metavar="DIR", help="evaluate on NTREX-128 articles from this folder instead")
     p.add_argument("--max-docs", type=int, metavar="N", help="with --ntrex: only the first N articles")
     p.add_argument("--out", default="eval-report", metavar="DIR", help="report folder (default: %(default)s)")
-    p.add_argument("--engine", default="auto", help="as for run: auto (default), ct2, marian, copy or pseudo")
-    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
-    p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
-    p.add_argument("--beam", type=int, default=4, help="beam size (default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=16, help="segments per batch (default: %(default)s)")
-    p.add_argument("--max-length", type=int, default=256, help="max new tokens (default: %(default)s)")
-    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    p.add_argument("--glossary", action="append", metavar="FILE",
-                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
-    p.add_argument("--no-glossary", action="store_true", help="translate and score without a glossary")
-    p.add_argument("--locale", default="en_US", help="as for run (default: %(default)s)")
-    p.add_argument("--currency-style", default="code", choices=["code", "symbol", "words"], help="as for run")
-    p.add_argument("--no-localize", action="store_true", help="leave numbers, dates and money to the model")
+    _add_engine_options(p)
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for CIs")
     p.add_argument("--comet-model", metavar="DIR", help="add COMET with this local model")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -171,14 +175,9 @@ def _progress_factory(quiet: bool) -> Callable[[int], Callable[[int], None]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .engines import create_engine
     from .pipeline import run
 
-    engine = create_engine(
-        args.engine, model=args.model, revision=args.revision, beam=args.beam,
-        batch_size=args.batch_size, max_length=args.max_length, device=args.device,
-        quantization=args.quantization,
-    )
+    engine = _engine_from_args(args)
     if engine.keeps_codes:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
     glossary = _run_glossary(args)
@@ -313,16 +312,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     import tempfile
 
-    from .engines import create_engine
     from .errors import ScoreError
     from .evaluate.corpus import build_ntrex, evaluate_corpus, find_corpus_pairs
 
     if bool(args.corpus) == bool(args.ntrex):
         raise ScoreError("give a CORPUS folder or --ntrex DIR (one of them)")
-    engine = create_engine(
-        args.engine, model=args.model, revision=args.revision, beam=args.beam,
-        batch_size=args.batch_size, max_length=args.max_length, device=args.device,
-    )
+    engine = _engine_from_args(args)
     glossary = _run_glossary(args)
     from .localize import Localizer
 
