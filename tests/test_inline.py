@@ -305,3 +305,30 @@ def test_every_code_once_and_properly_nested_for_random_alignments(seed: int) ->
         result = place_codes(target, found, alloc.codes, candidate)
         assert_well_formed(result, alloc.codes, coded)
         assert strip_codes(result) == target
+
+
+def test_isolated_code_text_never_runs_into_a_target_word() -> None:
+    alloc = CodeAllocator()
+    time = alloc.code(CodeKind.ISOLATED, "3:00 AM WIB", "time")
+    url = alloc.code(CodeKind.ISOLATED, "https://contoh.id", "url")
+    source = f"pukul {time}, lihat{url}nya"  # punctuation after the time; the url glued in the source
+    assert match_code_spacing(source, f"at{time}water{url}x", alloc.codes) == f"at {time} water{url}x"
+
+
+def test_codes_never_split_a_forced_glossary_term(codes) -> None:
+    from translate.engines.base import TermConstraint
+    from translate.inline import term_spans
+
+    alloc, c = codes
+    coded = f"Kata {c['img']} {c['b']}BMKG{c['/b']} hari ini"
+    plain, found = split_codes(coded)
+    target = "The Meteorology Agency said today"
+    keep = term_spans(target, [TermConstraint(("Meteorology Agency", "BMKG"), "BMKG")])
+    assert keep == [(4, 22)]
+    # image and bold both align to "Agency" alone: without keep_whole they cut the term in two
+    links = {0: 0, 1: 3, 2: 1, 3: 2, 4: 3}
+    unkept = place_codes(target, found, alloc.codes, alignment(plain, target, links))
+    assert f"Meteorology {c['img']}{c['b']}Agency" in unkept
+    result = place_codes(target, found, alloc.codes, alignment(plain, target, links), keep)
+    assert result == f"The {c['b']}Meteorology Agency{c['/b']}{c['img']} said today"
+    assert_well_formed(result, alloc.codes, coded)

@@ -131,7 +131,7 @@ def _is_word(char: str) -> bool:
 
 
 def place_codes(plain_target: str, codes: list[tuple[int, str]], code_info: dict[str, InlineCode],
-                alignment: TokenAlignment | None) -> str:
+                alignment: TokenAlignment | None, keep_whole: Sequence[tuple[int, int]] = ()) -> str:
     """The coded target: ``plain_target`` with every code put back by word alignment.
 
     A pair wraps the target words aligned (argmax) to the source words it wrapped, or
@@ -141,6 +141,8 @@ def place_codes(plain_target: str, codes: list[tuple[int, str]], code_info: dict
     of the source it stays at the start, at the end at the end.  Without any usable
     alignment codes go to the end in source order.  Crossing pairs are repaired by
     widening the pair that should be outer (see :func:`_repair_crossings`).
+    No code goes inside a ``keep_whole`` span of the target (a glossary term the
+    engine was made to write): an open moves to its start, anything else to its end.
     """
     aligned = _Aligned(plain_target, alignment)
     source_end = max((b for _, b in aligned.source_spans), default=0)
@@ -158,11 +160,37 @@ def place_codes(plain_target: str, codes: list[tuple[int, str]], code_info: dict
         else:
             item.start, item.end = span
             placed_pairs.append(item)
+    for item in singles:
+        item.start = item.end = _outside(item.start, keep_whole, to_start=False)
+    for item in placed_pairs:
+        item.start, item.end = _outside(item.start, keep_whole, True), _outside(item.end, keep_whole, False)
     _separate_siblings(placed_pairs)
     _repair_crossings(placed_pairs)
     _hug_words(plain_target, placed_pairs)
     # A code whose partner is in another segment must not end up inside a pair of this one.
     return nest_dangling(_render(plain_target, placed_pairs, singles), [c for _, c in codes], code_info)
+
+
+def _outside(position: int, spans: Sequence[tuple[int, int]], to_start: bool) -> int:
+    """``position``, moved to the start or end of a span it falls strictly inside."""
+    for start, end in spans:
+        if start < position < end:
+            return start if to_start else end
+    return position
+
+
+def term_spans(target: str, constraints: Sequence[TermConstraint]) -> list[tuple[int, int]]:
+    """Where the terms an engine was made to write stand in its output (whole words, any form).
+
+    The engine put them there, so finding them is reading back its own constraint,
+    not guessing where markup goes.
+    """
+    spans: list[tuple[int, int]] = []
+    for constraint in constraints:
+        for form in sorted(constraint.forms, key=len, reverse=True):
+            pattern = rf"(?<!\w){re.escape(form)}(?!\w)"
+            spans += [m.span() for m in re.finditer(pattern, target, re.IGNORECASE)]
+    return spans
 
 
 def _items(codes: list[tuple[int, str]], code_info: dict[str, InlineCode]) -> tuple[list[_Item], list[_Item]]:
@@ -293,12 +321,15 @@ def translate_coded(engine: _Translator, coded_texts: Sequence[str],
     results = []
     if len(translations) != len(coded_texts):
         raise ValueError(f"engine returned {len(translations)} translations for {len(coded_texts)} texts")
-    for coded, (_, codes), info, translation in zip(coded_texts, split, code_info_per_text, translations,
-                                                    strict=True):
+    terms = constraints if constraints is not None else [[] for _ in coded_texts]
+    for coded, (_, codes), info, translation, wanted_terms in zip(
+        coded_texts, split, code_info_per_text, translations, terms, strict=True
+    ):
         if not codes:
             results.append(translation.text)
             continue
-        target = place_codes(translation.text, codes, info, translation.alignment)
+        keep = term_spans(translation.text, wanted_terms)
+        target = place_codes(translation.text, codes, info, translation.alignment, keep)
         results.append(match_code_spacing(coded, target, info))
     return results
 
@@ -308,7 +339,9 @@ def match_code_spacing(coded_source: str, coded_target: str, code_info: dict[str
 
     :func:`split_codes` folds a space around a standalone code away; placement puts the
     code against a word.  Where the source had whitespace on a side of an isolated code
-    and the target has a non-space character there, a space is added.
+    and the target has a non-space character there, a space is added.  A space is
+    also added where the code's text would otherwise run into a target word
+    (``3:00 AM WIB`` + ``the`` → ``WIBthe``) unless the source wrote them glued too.
     """
     out = coded_target
     for char in [c for c in coded_source if is_code_char(c)]:
@@ -316,11 +349,22 @@ def match_code_spacing(coded_source: str, coded_target: str, code_info: dict[str
         if info is None or info.kind != CodeKind.ISOLATED or char not in out:
             continue
         src = coded_source.index(char)
-        space_before = src > 0 and coded_source[src - 1].isspace()
-        space_after = src + 1 < len(coded_source) and coded_source[src + 1].isspace()
+        before = coded_source[src - 1] if src > 0 else ""
+        after = coded_source[src + 1] if src + 1 < len(coded_source) else ""
         at = out.index(char)
-        if space_after and at + 1 < len(out) and not out[at + 1].isspace():
+        next_char = out[at + 1] if at + 1 < len(out) else ""
+        if next_char and not next_char.isspace() and (
+            after.isspace() or (_glues(info.data[-1:], next_char) and not _glues(info.data[-1:], after))
+        ):
             out = out[: at + 1] + " " + out[at + 1 :]
-        if space_before and at > 0 and not out[at - 1].isspace():
+        previous = out[at - 1] if at > 0 else ""
+        if previous and not previous.isspace() and (
+            before.isspace() or (_glues(previous, info.data[:1]) and not _glues(before, info.data[:1]))
+        ):
             out = out[:at] + " " + out[at:]
     return out
+
+
+def _glues(left: str, right: str) -> bool:
+    """Two characters that would read as one word when written side by side."""
+    return bool(left) and bool(right) and left.isalnum() and right.isalnum()
