@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from translate.document import CodeKind, Document, is_code_char
+from translate.document import CodeKind, Document, InlineCode, is_code_char
 from translate.engines import create_engine
 from translate.formats import get_format
 from translate.pipeline import translate_documents
@@ -42,21 +42,26 @@ def sample_paths(format_name: str, extension: str) -> list[Path]:
     return own + corpus
 
 
+def assert_coded_well_formed(coded: str, codes: dict[str, InlineCode], expected: str,
+                             where: str = "") -> None:
+    """``coded`` holds exactly the codes of ``expected``; pairs open before close and nest."""
+    found = [c for c in coded if is_code_char(c)]
+    assert sorted(found) == sorted(c for c in expected if is_code_char(c)), f"{where}codes lost or duplicated"
+    stack: list[str] = []
+    for char in found:
+        code = codes[char]
+        if code.kind is CodeKind.OPEN and code.pair in found:
+            stack.append(char)
+        elif code.kind is CodeKind.CLOSE and code.pair in found:
+            assert stack and stack[-1] == code.pair, f"{where}crossing or unopened close in {coded!r}"
+            stack.pop()
+    assert not stack, f"{where}unclosed code"
+
+
 def assert_codes_well_formed(document: Document) -> None:
     """Every block's target holds exactly its source's codes, pairs open before close and nested."""
     for block in document.blocks:
-        source_codes = sorted(c for c in block.source if is_code_char(c))
-        target_codes = [c for c in block.target if is_code_char(c)]
-        assert sorted(target_codes) == source_codes, f"block {block.index}: codes lost or duplicated"
-        stack: list[str] = []
-        for char in target_codes:
-            code = block.codes[char]
-            if code.kind is CodeKind.OPEN and code.pair in target_codes:
-                stack.append(char)
-            elif code.kind is CodeKind.CLOSE and code.pair in target_codes:
-                assert stack and stack[-1] == code.pair, f"block {block.index}: crossing codes"
-                stack.pop()
-        assert not stack, f"block {block.index}: unclosed code"
+        assert_coded_well_formed(block.target, block.codes, block.source, f"block {block.index}: ")
 
 
 class FormatSuite:

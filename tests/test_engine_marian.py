@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 import transformers
+from format_suite import assert_coded_well_formed
 
-from translate.document import CodeAllocator, CodeKind, InlineCode, is_code_char, strip_codes
+from translate.document import CodeAllocator, CodeKind, InlineCode, strip_codes
 from translate.engines import create_engine
 from translate.engines.marian import MarianEngine, piece_spans
 from translate.errors import ModelError
@@ -176,16 +177,7 @@ def test_translate_coded_keeps_every_code_once_and_nested(engine) -> None:
     results = translate_coded(engine, [c for c, _ in cases], [info for _, info in cases])
     plain = engine.translate([strip_codes(c) for c, _ in cases])
     for (coded, info), result, model_text in zip(cases, results, plain, strict=True):
-        found = [c for c in result if is_code_char(c)]
-        assert sorted(found) == sorted(c for c in coded if is_code_char(c))
-        stack: list[str] = []
-        for char in found:
-            code = info[char]
-            if code.kind == CodeKind.OPEN and code.pair in found:
-                stack.append(char)
-            elif code.kind == CodeKind.CLOSE and code.pair in found:
-                assert stack.pop() == code.pair
-        assert not stack
+        assert_coded_well_formed(result, info, coded)
         assert strip_codes(result).split() == model_text.text.split()
 
 

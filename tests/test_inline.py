@@ -6,8 +6,9 @@ import random
 import re
 
 import pytest
+from format_suite import assert_coded_well_formed as assert_well_formed
 
-from translate.document import CodeAllocator, CodeKind, InlineCode, is_code_char, strip_codes
+from translate.document import CodeAllocator, CodeKind, is_code_char, strip_codes
 from translate.engines.base import TokenAlignment
 from translate.inline import match_code_spacing, place_codes, split_codes
 
@@ -25,21 +26,6 @@ def alignment(source: str, target: str, links: dict[int, int | list[int]]) -> To
         linked = [linked] if isinstance(linked, int) else linked
         weights.append([1.0 / len(linked) if s in linked else 0.0 for s in range(len(source_spans))])
     return TokenAlignment(source_spans, target_spans, weights)
-
-
-def assert_well_formed(coded: str, codes: dict[str, InlineCode], expected: str) -> None:
-    """Every code of ``expected`` exactly once; pairs open before close and properly nested."""
-    found = [c for c in coded if is_code_char(c)]
-    assert sorted(found) == sorted(c for c in expected if is_code_char(c))
-    stack: list[str] = []
-    for char in found:
-        info = codes[char]
-        if info.kind == CodeKind.OPEN and info.pair in found:
-            stack.append(char)
-        elif info.kind == CodeKind.CLOSE and info.pair in found:
-            assert stack and stack[-1] == info.pair, f"crossing or unopened close in {coded!r}"
-            stack.pop()
-    assert not stack
 
 
 @pytest.fixture
