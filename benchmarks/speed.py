@@ -13,7 +13,9 @@ steps) in six configurations:
 * ``pipeline marian`` / ``pipeline ct2``: ``translate_documents`` (segments,
   engine, merge) on the same text, without and with a glossary built to
   match in ``--glossary-share`` of the segments (each matched segment then
-  needs its terms enforced: a random model never writes them by itself).
+  needs its terms enforced: a random model never writes them by itself);
+  the ct2 engine re-decodes such a segment after its forced prefix greedily
+  (its default), and in the last row at the full beam (``--force-beam 4``).
 
 Each configuration runs in a fresh process (so its peak RSS is its own),
 ``--repeats`` times, round robin (the transformers rows ``--torch-repeats``
@@ -42,7 +44,7 @@ CACHE_ROOT = HERE / ".cache"
 BATCH = 16
 BEAM = 4
 ROWS = ["transformers generate", "ct2 translate_batch", "pipeline marian", "pipeline ct2",
-        "pipeline marian + glossary", "pipeline ct2 + glossary"]
+        "pipeline marian + glossary", "pipeline ct2 + glossary", "pipeline ct2 + glossary (force beam 4)"]
 
 
 # --------------------------------------------------------------------------- the shared inputs
@@ -170,12 +172,13 @@ def _run_transformers(model_dir: str, segments: list[str], length: int) -> dict:
 def _run_ct2(ct2_dir: str, model_dir: str, segments: list[str], length: int) -> dict:
     import ctranslate2
 
-    from translate.engines.ct2 import available_cores
+    from translate.engines.ct2 import available_cores, default_threads
     from translate.engines.spm_tokenizer import MarianSpm
 
     tokenizer = MarianSpm.from_dir(ct2_dir)
-    translator = ctranslate2.Translator(ct2_dir, device="cpu", compute_type="default", inter_threads=1,
-                                        intra_threads=available_cores())
+    inter, intra = default_threads(available_cores())  # the same threads as the engine: the best we found
+    translator = ctranslate2.Translator(ct2_dir, device="cpu", compute_type="default", inter_threads=inter,
+                                        intra_threads=intra)
     options = {"beam_size": BEAM, "max_decoding_length": length - 1, "min_decoding_length": length - 1,
                "max_batch_size": BATCH}
 
@@ -198,10 +201,10 @@ def _run_pipeline(row: str, config: dict) -> dict:
     from translate.segment import segment_document
 
     length = config["length"]
-    glossary = load_glossary([config["glossary"]]) if row.endswith("+ glossary") else None
+    glossary = load_glossary([config["glossary"]]) if "+ glossary" in row else None
     if " ct2" in row:
         engine = create_engine("ct2", model=config["model"], beam=BEAM, batch_size=BATCH, max_length=length,
-                               min_length=length - 1)
+                               min_length=length - 1, force_beam=BEAM if "force beam" in row else None)
         engine.load()
     else:
         engine = create_engine("marian", model=config["model"], beam=BEAM, batch_size=BATCH,
@@ -315,7 +318,7 @@ def _print_table(results: dict[str, Result], args: argparse.Namespace, origin: s
     base = results.get("transformers generate")
     base_rate = base.tokens / min(base.seconds) if base else None
     raw = {"marian": results.get("transformers generate"), "ct2": results.get("ct2 translate_batch")}
-    print(f"{'configuration':<28}{'best s':>8}{'tokens':>8}{'tok/s':>8}{'x tf':>7}{'/raw':>7}{'RSS MB':>8}"
+    print(f"{'configuration':<40}{'best s':>8}{'tokens':>8}{'tok/s':>8}{'x tf':>7}{'/raw':>7}{'RSS MB':>8}"
           f"{'terms':>10}")
     for row, result in results.items():
         best = min(result.seconds)
@@ -326,7 +329,7 @@ def _print_table(results: dict[str, Result], args: argparse.Namespace, origin: s
         over = f"{best / min(reference.seconds):.2f}" if reference and row.startswith("pipeline") else "-"
         terms_met = (f"{result.extra['terms']}/{result.extra['term_total']}" if result.extra.get("term_total")
                      else "-")
-        print(f"{row:<28}{best:>8.2f}{result.tokens:>8}{rate:>8.0f}{speedup:>7}{over:>7}{result.rss:>8.0f}"
+        print(f"{row:<40}{best:>8.2f}{result.tokens:>8}{rate:>8.0f}{speedup:>7}{over:>7}{result.rss:>8.0f}"
               f"{terms_met:>10}")
     print("x tf: tokens/s over raw transformers'; /raw: seconds over the same engine's raw decoder")
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from translate.engines.ct2_terms import (
     Forcing,
     TermTokens,
+    claim,
+    force_all,
     force_next,
     insertion_point,
     source_span_pieces,
+    translated_span,
     unmet,
 )
 
@@ -78,3 +81,44 @@ def test_source_span_pieces_finds_the_nth_occurrence() -> None:
     assert source_span_pieces(text, "Moskwa", 0, spans) == [3]
     assert source_span_pieces(text, "Moskwa", 1, spans) == [6]
     assert source_span_pieces(text, "Jenewa", 0, spans) == []
+
+
+def test_claim_gives_the_span_of_each_present_term() -> None:
+    output = ["▁In", "▁Mos", "cow", ",", "▁the", "▁president", "▁spoke"]
+    spans, missing = claim(output, [MOSCOW, PRESIDENT, MOSCOW])
+    assert spans == {0: (1, 3), 1: (5, 6)} and missing == [2]
+
+
+def test_translated_span_covers_the_words_attending_to_the_term() -> None:
+    output = ["▁to", "▁Mosk", "va", "▁today", "."]
+    term = TermTokens("Moskwa", [["▁Mos", "cow"]], source_pieces=[1])
+    attention = [[1, 0, 0], [0.2, 0.8, 0], [0.1, 0.9, 0], [0, 0, 1], [0, 0, 1]]
+    assert translated_span(output, 1, term, attention) == 3  # "▁Mosk va", not "▁today"
+    assert translated_span(output, 0, term, attention) == 0  # "▁to" translates something else
+    assert translated_span(output, 1, term, None) == 1  # no attention: replace nothing
+
+
+def test_force_all_puts_every_missing_term_in_one_prefix_and_keeps_present_ones() -> None:
+    # source pieces: 0 "Presiden", 1 "tiba", 2 "di", 3 "Moskwa", 4 "dan", 5 "Jawa Barat"
+    president = TermTokens("Presiden", [["▁president"]], [["▁President"]], source_pieces=[0])
+    moscow = TermTokens("Moskwa", [["▁Mos", "cow"]], source_pieces=[3])
+    java = TermTokens("Jawa Barat", [["▁West", "▁Java"]], source_pieces=[5])
+    output = ["▁The", "▁leader", "▁came", "▁to", "▁Mosk", "va", "▁and", "▁West", "▁Java", "▁then", "▁left"]
+    one_hot = [0, 0, 1, 2, 3, 3, 4, 5, 5, 1, 1]
+    attention = [[1.0 if s == k else 0.0 for s in range(6)] for k in one_hot]
+    state = Forcing()
+    assert force_all(output, state, [president, moscow, java], attention, 6)
+    assert state.prefix == ["▁President", "▁came", "▁to", "▁Mos", "cow", "▁and", "▁West", "▁Java"]
+    assert state.forced == {0: (0, 1), 1: (3, 5), 2: (6, 8)}
+    assert unmet(state.prefix, [president, moscow, java], state.forced) == []
+    # nothing missing: nothing to do
+    assert not force_all(["▁President", "▁in", "▁Mos", "cow"], Forcing(), [president, moscow], None, 6)
+
+
+def test_force_all_without_attention_still_forces_every_term() -> None:
+    terms = [TermTokens("a", [["▁alpha"]], source_pieces=[0]),
+             TermTokens("b", [["▁beta"]], source_pieces=[7])]
+    state = Forcing()
+    assert force_all(["▁w", "▁x", "▁y", "▁z"], state, terms, None, 8)
+    assert state.prefix == ["▁alpha", "▁w", "▁x", "▁y", "▁beta"]
+    assert unmet(state.prefix, terms, state.forced) == []

@@ -240,3 +240,60 @@ def test_hub_model_is_keyed_by_commit_and_found_offline(tiny_model_dir: Path, tm
     # the hub cache may go away: our refs still name the conversion
     shutil.rmtree(tmp_path / "hub")
     assert find_converted("test/tiny-id-en", None, "float32") == place
+
+
+def test_default_threads_run_batches_in_parallel() -> None:
+    from translate.engines.ct2 import default_threads
+
+    assert default_threads(1) == (1, 1)
+    assert default_threads(2) == (2, 1)  # measured 1.85x faster than (1, 2) on 2 cores
+    assert default_threads(8) == (4, 2)
+    assert default_threads(8, "cuda")[0] == 1
+
+
+def test_batches_are_equal_and_a_multiple_of_the_translators(tiny_model_dir: Path) -> None:
+    engine = CTranslate2Engine(str(tiny_model_dir), batch_size=16, inter_threads=2, intra_threads=1)
+    assert [len(b) for b in engine._batches(list(range(52)))] == [13, 13, 13, 13]
+    assert [len(b) for b in engine._batches(list(range(200)))] == [15] * 4 + [14] * 10
+    assert [len(b) for b in engine._batches(list(range(5)))] == [3, 2]
+    assert [len(b) for b in engine._batches([7])] == [1]
+    assert sum(engine._batches(list(range(33))), []) == list(range(33))  # order kept, nothing lost
+    with pytest.raises(ModelError, match="inter_threads must be at least 1"):
+        CTranslate2Engine(str(tiny_model_dir), inter_threads=-1)
+
+
+@pytest.mark.parametrize("force_beam", [1, 4])
+def test_missing_terms_are_forced_in_one_re_decode(tiny_model_dir: Path, force_beam: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = CTranslate2Engine(str(tiny_model_dir), beam=4, max_length=24, force_beam=force_beam)
+    engine.load()
+    calls: list[dict] = []
+    real = engine._translator
+
+    class Spy:
+        def translate_batch(self, source, target_prefix=None, **options):
+            calls.append({"prefix": target_prefix, "beam": options["beam_size"], "n": len(source)})
+            return real.translate_batch(source, target_prefix, **options)
+
+    monkeypatch.setattr(engine, "_translator", Spy())
+    terms = [TermConstraint(("Moscow",), "Moskwa"), TermConstraint(("West Java",), "Jawa Barat"),
+             TermConstraint(("Foreign Minister",), "Menteri Luar Negeri")]
+    texts = ["Menteri Luar Negeri tiba di Moskwa dari Jawa Barat.", "Gubernur Jawa Barat ke Moskwa."]
+    results = engine.translate(texts, constraints=[terms, terms[:2]])
+    for result, wanted in zip(results, (terms, terms[:2]), strict=True):
+        for term in wanted:
+            assert term.forms[0] in result.text, (term, result.text)
+    redecodes = [c for c in calls if c["prefix"] is not None]
+    assert sum(c["n"] for c in redecodes) == 2  # each segment re-decoded once, with all its terms
+    assert {c["beam"] for c in redecodes} == {force_beam} and calls[0]["beam"] == 4
+    assert f"|force_beam={force_beam}|" in engine.signature()
+
+
+def test_engine_options_reach_the_ct2_engine(tiny_model_dir: Path) -> None:
+    from translate.cli import _engine_from_args, build_parser
+
+    args = build_parser().parse_args(["run", "x.txt", "--engine", "ct2", "--model", str(tiny_model_dir),
+                                      "--inter-threads", "1", "--intra-threads", "2", "--force-beam", "3"])
+    engine = _engine_from_args(args)
+    assert (engine.inter_threads, engine.intra_threads, engine.force_beam) == (1, 2, 3)
+    assert engine.chunk_size == 16 * 1 * 8

@@ -32,6 +32,14 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quantization", default=None,
                    help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
                         "int8_float32, int16 or float32")
+    p.add_argument("--inter-threads", type=int, default=None, metavar="N",
+                   help="ct2: batches decoded in parallel (default: one per core, up to 4)")
+    p.add_argument("--intra-threads", type=int, default=None, metavar="N",
+                   help="ct2: threads per batch (default: the cores left per batch, usually 1)")
+    p.add_argument("--force-beam", type=int, default=None, metavar="N",
+                   help="ct2: beam of the re-decode after a glossary term is forced (default 1: greedy, "
+                        "fast; "
+                        "--force-beam 4 decodes those segments as carefully as the rest, ~10%% slower)")
     p.add_argument("--glossary", action="append", metavar="FILE",
                    help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
     p.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
@@ -49,7 +57,8 @@ def _engine_from_args(args: argparse.Namespace):
     return create_engine(
         args.engine, model=args.model, revision=args.revision, beam=args.beam,
         batch_size=args.batch_size, max_length=args.max_length, device=args.device,
-        quantization=args.quantization,
+        quantization=args.quantization, inter_threads=args.inter_threads, intra_threads=args.intra_threads,
+        force_beam=args.force_beam,
     )
 
 

@@ -24,7 +24,8 @@ from .textio import read_bytes, refuse_existing, write_atomic
 
 SOURCE_TAG = "id"
 TARGET_TAG = "en"
-#: Segments are sent to the engine in chunks of this many, so progress can be shown.
+#: Segments are sent to the engine in chunks of this many, so progress can be shown;
+#: an engine with a ``chunk_size`` attribute (ct2: enough to keep its translators busy) sets its own.
 CHUNK = 64
 
 Progress = Callable[[int], None]
@@ -81,8 +82,9 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
                     progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
     keys = sorted(work, key=lambda k: len(k[0]), reverse=True)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
+    size = max(1, int(getattr(engine, "chunk_size", CHUNK)))
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
         targets = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
         for key, target in zip(chunk, targets, strict=True):

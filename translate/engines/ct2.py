@@ -15,9 +15,12 @@ What it keeps from the marian engine:
 
 Speed: batches of similar length (sorted, ``batch_size`` each) are submitted
 asynchronously, so that ``inter_threads`` translators can work on several at
-once; ``intra_threads`` is the number of threads per batch.  Defaults: one
-batch at a time with every available core (measured fastest on 2 cores, see
-benchmarks/README.md), int8 weights on a CPU, float16 on CUDA.
+once; ``intra_threads`` is the number of threads per batch.  Defaults
+(:func:`default_threads`): one translator per core, one thread each, up to 4
+translators (on this project's 2-core machine two single-threaded translators
+decode 1.85x faster than one with two threads: the opus-mt matrices are too
+small for intra-op parallelism to pay; see benchmarks/README.md), int8 weights
+on a CPU, float16 on CUDA.
 
 Memory: translating imports neither torch nor transformers; only the first
 conversion does.
@@ -42,7 +45,15 @@ from .ct2_convert import (
     find_converted,
     read_info,
 )
-from .ct2_terms import Forcing, TermTokens, force_next, is_continuation, source_span_pieces, unmet
+from .ct2_terms import (
+    Forcing,
+    TermTokens,
+    force_all,
+    force_next,
+    is_continuation,
+    source_span_pieces,
+    unmet,
+)
 from .marian import DEFAULT_MODEL, _is_local_path, _short_reason, piece_spans
 
 log = logging.getLogger(__name__)
@@ -54,6 +65,19 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def default_threads(cores: int, device: str = "cpu") -> tuple[int, int]:
+    """``(inter_threads, intra_threads)`` for this many cores: batches in parallel, not threads per batch.
+
+    On a CPU, up to 4 single-threaded translators (more cores go to each
+    translator's threads); on CUDA, one translator (the GPU is the parallelism)
+    with a few host threads.
+    """
+    if device != "cpu":
+        return 1, min(4, max(1, cores))
+    inter = max(1, min(cores, 4))
+    return inter, max(1, cores // inter)
 
 
 def _note(message: str) -> None:
@@ -82,21 +106,31 @@ class CTranslate2Engine:
     def __init__(self, model: str = DEFAULT_MODEL, beam: int = 4, batch_size: int = 16, max_length: int = 256,
                  device: str = "cpu", revision: str | None = None, quantization: str | None = None,
                  inter_threads: int | None = None, intra_threads: int | None = None, min_length: int = 0,
-                 **_ignored: Any) -> None:
-        for option, value in (("beam", beam), ("batch_size", batch_size), ("max_length", max_length)):
+                 force_beam: int | None = None, **_ignored: Any) -> None:
+        for option, value in (("beam", beam), ("batch_size", batch_size), ("max_length", max_length),
+                              ("inter_threads", inter_threads or 1), ("intra_threads", intra_threads or 1),
+                              ("force_beam", force_beam or 1)):
             if int(value) < 1:
                 raise ModelError(f"ct2 engine: {option} must be at least 1, got {value}")
         self.model = str(model)
         self.beam = int(beam)
         self.batch_size = int(batch_size)
         self.max_length = int(max_length)
+        # beam of the re-decode after a forced glossary prefix: greedy by default, see _redecode
+        self.force_beam = int(force_beam) if force_beam else 1
         self.min_length = max(0, int(min_length))  # benchmarks fix the output length with it
         self.device, self.device_index = _parse_device(str(device))
         self.revision = revision
         self.quantization = quantization or default_quantization(self.device)
         cores = available_cores()
-        self.inter_threads = int(inter_threads) if inter_threads else 1
-        self.intra_threads = int(intra_threads) if intra_threads else max(1, cores // self.inter_threads)
+        default_inter, default_intra = default_threads(cores, self.device)
+        self.inter_threads = int(inter_threads) if inter_threads else default_inter
+        if intra_threads:
+            self.intra_threads = int(intra_threads)
+        else:
+            self.intra_threads = default_intra if not inter_threads else max(1, cores // self.inter_threads)
+        #: segments the pipeline sends per call: enough batches to keep every translator busy
+        self.chunk_size = self.batch_size * self.inter_threads * 8
         self.directory: Path | None = None
         self._translator: Any = None
         self._tokenizer: Any = None
@@ -157,7 +191,7 @@ class CTranslate2Engine:
 
         extra = f"|min_length={self.min_length}" if self.min_length else ""
         return (f"engine=ct2|model={self.model}|revision={self._revision()}|quantization={self.quantization}"
-                f"|beam={self.beam}|max_length={self.max_length}{extra}|align_layer=-2"
+                f"|beam={self.beam}|force_beam={self.force_beam}|max_length={self.max_length}{extra}|align_layer=-2"
                 f"|ctranslate2={ctranslate2.__version__}")
 
     def _revision(self) -> str:
@@ -188,7 +222,7 @@ class CTranslate2Engine:
         plans = {i: plan for i, plan in plans.items() if plan}
         outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans})
         if plans:
-            self._force_terms(plans, sources, outputs)
+            self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]})
         for i in todo:
             results[i] = self._translation(sources[i], outputs[i], bool(wanted[i]))
         return results
@@ -212,8 +246,7 @@ class CTranslate2Engine:
     def _decode_all(self, todo: list[int], sources: dict[int, _Source],
                     attend: set[int]) -> dict[int, _Output]:
         """First pass: length-sorted batches, submitted at once so inter_threads can share them."""
-        order = sorted(todo, key=lambda i: len(sources[i].tokens))
-        batches = [order[k:k + self.batch_size] for k in range(0, len(order), self.batch_size)]
+        batches = self._batches(sorted(todo, key=lambda i: len(sources[i].tokens)))
         base = max(1, self.max_length - 1)  # max_length counts EOS, as max_new_tokens does
         pending = []
         for batch in batches:
@@ -225,6 +258,26 @@ class CTranslate2Engine:
             for i, result in zip(batch, results, strict=True):
                 outputs[i] = _output(result.result())
         return outputs
+
+    def _batches(self, order: list[int]) -> list[list[int]]:
+        """Consecutive batches of at most ``batch_size``, equal in size, enough for every translator.
+
+        A multiple of ``inter_threads`` batches of near-equal size: with 2
+        translators, 52 segments make 4 batches of 13, not 16+16+16+4 (where
+        one translator would idle while the other decodes the last full batch).
+        """
+        if not order:
+            return []
+        count = -(-len(order) // self.batch_size)
+        count = -(-count // self.inter_threads) * self.inter_threads
+        count = min(count, len(order))
+        size, extra = divmod(len(order), count)
+        batches, start = [], 0
+        for k in range(count):
+            end = start + size + (1 if k < extra else 0)
+            batches.append(order[start:end])
+            start = end
+        return batches
 
     def _plan(self, terms: list[TermConstraint], source: _Source) -> list[TermTokens]:
         """The terms of one text as target pieces, with the source pieces each translates."""
@@ -258,45 +311,59 @@ class CTranslate2Engine:
         return self._phrases[form]
 
     def _force_terms(self, plans: dict[int, list[TermTokens]], sources: dict[int, _Source],
-                     outputs: dict[int, _Output]) -> None:
-        """Re-decode segments that lack a term with the term forced in a prefix, until none lacks one."""
+                     outputs: dict[int, _Output], wanted: set[int]) -> None:
+        """Re-decode the segments that lack a term once, every term in the prefix; check; repeat if needed.
+
+        A second round happens only if a re-decode still lacks a term (it cannot
+        lose one: they are all in its prefix); it forces one more term each time.
+        """
         states = {i: Forcing() for i in plans}
-        pending = list(plans)
+        pending = [i for i in plans if force_all(outputs[i].tokens, states[i], plans[i], outputs[i].attention,
+                                                 len(sources[i].pieces))]
         for _ in range(max(len(p) for p in plans.values()) + 1):
-            lasts: set[str] = set()
+            if not pending:
+                return
+            group = sorted(pending, key=lambda i: len(sources[i].tokens))
+            self._redecode(group, sources, states, outputs, wanted)
             forcing = []
             for i in pending:
                 missing = unmet(outputs[i].tokens, plans[i], states[i].forced)
                 if missing:
-                    forced = force_next(outputs[i].tokens, states[i], plans[i], missing, outputs[i].attention,
-                                        len(sources[i].pieces))
-                    lasts.add(forced[-1])
+                    force_next(outputs[i].tokens, states[i], plans[i], missing, outputs[i].attention,
+                               len(sources[i].pieces))
                     forcing.append(i)
-            if not forcing:
-                return
-            pending = sorted(forcing, key=lambda i: len(sources[i].tokens))
-            self._redecode(pending, sorted(lasts), sources, states, outputs)
+            pending = forcing
         raise AssertionError("term forcing did not finish")  # each round forces one more term: unreachable
 
-    def _redecode(self, group: list[int], lasts: list[str], sources: dict[int, _Source],
-                  states: dict[int, Forcing], outputs: dict[int, _Output]) -> None:
-        """Decode after the forced prefixes, in full batches; no piece may glue onto a forced term.
+    def _redecode(self, group: list[int], sources: dict[int, _Source], states: dict[int, Forcing],
+                  outputs: dict[int, _Output], wanted: set[int]) -> None:
+        """Decode after the forced prefixes, spread over the translators; nothing may glue onto a prefix.
 
         ``suppress_sequences`` is one list per batch, so a batch forbids gluing after the
-        last piece of *every* term forced in this round.  The cost: a re-decoded
-        segment cannot write, say, "Moscow" + "ian" in its continuation because another
-        segment's term ends in "Moscow".  Grouping batches by term instead kept that
-        exact but made batches of one or two segments, several times slower.
+        last piece of *every* prefix in it.  The cost: a re-decoded segment cannot write,
+        say, "Moscow" + "ian" after its prefix because another segment's prefix ends in
+        "Moscow".  Grouping batches by last piece instead kept that exact but made
+        batches of one or two segments, several times slower.
+
+        The beam is ``force_beam``, 1 (greedy) unless asked: CTranslate2 steps
+        through a prefix at the full beam width, so a beam-4 re-decode costs a
+        whole first decode again, a greedy one about a third of it (benchmarks/
+        speed.py: +16% instead of +37% for a glossary that matches in a quarter of
+        the segments and a model that never writes the terms).  What follows the
+        forced terms is then the model's greedy continuation; the words before them
+        are the beam output.
         """
-        suppress = [pair for last in lasts for pair in self._suppress_after(last)]
         pending = []
-        for k in range(0, len(group), self.batch_size):
-            batch = group[k:k + self.batch_size]
+        for batch in self._batches(group):
+            suppress = [pair for last in sorted({states[i].prefix[-1] for i in batch})
+                        for pair in self._suppress_after(last)]
             longest = max(len(states[i].prefix) for i in batch)
             max_length = max(max(1, self.max_length - 1), longest + 1)
+            options = self._options(max_length, any(i in wanted for i in batch))
+            options["beam_size"] = self.force_beam
             pending.append((batch, self._translator.translate_batch(
                 [sources[i].tokens for i in batch], [states[i].prefix for i in batch], asynchronous=True,
-                suppress_sequences=suppress, **self._options(max_length, True))))
+                suppress_sequences=suppress, **options)))
         for batch, results in pending:
             for i, result in zip(batch, results, strict=True):
                 outputs[i] = _output(result.result())

@@ -4,26 +4,33 @@ CTranslate2 has no constrained decoding, but it continues a translation after
 a given ``target_prefix`` and returns the cross-attention.  So the ct2 engine:
 
 1. decodes every segment normally (beam search, with attention);
-2. for a segment whose output lacks a term (:func:`unmet`: no occurrence of
-   the term's tokens that ends a word), picks where the term belongs: the
-   target word whose attention falls most on the term's source words
-   (:func:`insertion_point`), and re-decodes with ``target_prefix =
-   output[:there] + term``; CTranslate2 writes the rest of the sentence after
-   the term.  ``suppress_sequences`` forbids a word-continuation piece right
-   after the term, so it stays a whole word ("Moscow", never "Moscowia");
-3. repeats for the next missing term, never placing it before the current
-   prefix.
+2. for a segment whose output lacks terms (:func:`claim`: no occurrence of a
+   term's tokens that ends a word), builds *one* prefix that holds every term
+   (:func:`force_all`): each missing term goes before the target word whose
+   attention falls most on the term's source words (:func:`insertion_point`),
+   replacing the words that translate those source words
+   (:func:`translated_span`); the output between the terms and the terms the
+   output already had are kept as they are; the prefix ends after the last
+   term.  CTranslate2 re-decodes from there and writes the rest of the
+   sentence.  ``suppress_sequences`` forbids a word-continuation piece right
+   after the prefix, so its last term stays a whole word ("Moscow", never
+   "Moscowia");
+3. checks again; a term that is still missing (only when something
+   unforeseen happened, e.g. the length limit) is forced in a further round
+   after the current prefix (:func:`force_next`).
 
-The guarantee: each round *forces* one more of the segment's terms into the
-prefix, which only grows (the new prefix extends the old one, and an output
-always starts with its prefix), so forced terms stay, and after at most as
-many rounds as the segment has terms every term is in the output.
+The guarantee: every prefix holds the forced terms at word boundaries and only
+grows from round to round (an output always starts with its prefix), and each
+round forces at least one more term, so after at most as many rounds as the
+segment has terms every term is in the output.  One round is the rule: a
+re-decode costs as much as the first decode (CTranslate2 steps through a
+prefix at the full beam width), so it is done once per segment.
 
 Why not send failing segments to the torch constrained decoder instead: it
 would load PyTorch and a second copy of the model (~+500 MB, against a 600 MB
 budget for a whole run) and decode those segments several times slower; the
-prefix approach keeps one model, one runtime, and costs a partial re-decode of
-only the segments that miss a term.
+prefix approach keeps one model, one runtime, and costs one re-decode of only
+the segments that miss a term.
 """
 
 from __future__ import annotations
@@ -63,17 +70,17 @@ def _occurs(output: list[str], alt: list[str], start: int, is_cont: IsContinuati
     return output[start:end] == alt and (end == len(output) or not is_cont(output[end]))
 
 
-def unmet(output: list[str], terms: list[TermTokens], forced: dict[int, tuple[int, int]] | None = None,
-          is_cont: IsContinuation = is_continuation) -> list[int]:
-    """Indices of the terms the output lacks; each occurrence serves one term only.
+def claim(output: list[str], terms: list[TermTokens], forced: dict[int, tuple[int, int]] | None = None,
+          is_cont: IsContinuation = is_continuation) -> tuple[dict[int, tuple[int, int]], list[int]]:
+    """Where each term is in the output (token spans), and the indices of those it lacks.
 
-    Forced terms hold their spans; the others claim, longest first, the first
-    free occurrence of any of their forms that ends a word.
+    Each occurrence serves one term only.  Forced terms hold their spans; the
+    others claim, longest first, the first free occurrence of any of their
+    forms that ends a word.
     """
-    forced = forced or {}
-    used = list(forced.values())
+    spans = dict(forced or {})
     missing = []
-    order = sorted((i for i in range(len(terms)) if i not in forced),
+    order = sorted((i for i in range(len(terms)) if i not in spans),
                    key=lambda i: -max(len(a) for a in terms[i].alternatives + terms[i].initial))
     for i in order:
         term = terms[i]
@@ -83,7 +90,7 @@ def unmet(output: list[str], terms: list[TermTokens], forced: dict[int, tuple[in
             for alt, initial_only in forms:
                 end = start + len(alt)
                 if (start == 0 or not initial_only) and _occurs(output, alt, start, is_cont) and \
-                        all(end <= s or start >= e for s, e in used):
+                        all(end <= s or start >= e for s, e in spans.values()):
                     place = (start, end)
                     break
             if place:
@@ -91,8 +98,14 @@ def unmet(output: list[str], terms: list[TermTokens], forced: dict[int, tuple[in
         if place is None:
             missing.append(i)
         else:
-            used.append(place)
-    return sorted(missing)
+            spans[i] = place
+    return spans, sorted(missing)
+
+
+def unmet(output: list[str], terms: list[TermTokens], forced: dict[int, tuple[int, int]] | None = None,
+          is_cont: IsContinuation = is_continuation) -> list[int]:
+    """Indices of the terms the output lacks (see :func:`claim`)."""
+    return claim(output, terms, forced, is_cont)[1]
 
 
 def insertion_point(output: list[str], floor: int, term: TermTokens, attention: list[list[float]] | None,
@@ -132,6 +145,71 @@ def force_next(output: list[str], state: Forcing, terms: list[TermTokens], missi
     state.prefix = output[:where] + pieces
     state.forced[chosen] = (where, where + len(pieces))
     return pieces
+
+
+def translated_span(output: list[str], start: int, term: TermTokens, attention: list[list[float]] | None,
+                    is_cont: IsContinuation = is_continuation) -> int:
+    """The end of the words from ``start`` on that translate the term's source words.
+
+    A target word translates them when each of its pieces attends most to one
+    of the term's source pieces.  A term forced at ``start`` replaces those
+    words, so the model's own rendering ("Moskva") does not stay beside the
+    glossary's ("Moscow Moskva").  Without attention nothing is replaced.
+    """
+    if not attention or not term.source_pieces:
+        return start
+    source = set(term.source_pieces)
+    end = start
+    while end < len(output) and end < len(attention):
+        word_end = end + 1
+        while word_end < len(output) and is_cont(output[word_end]):
+            word_end += 1
+        rows = [attention[t] for t in range(end, min(word_end, len(attention)))]
+        if not rows or not all(row and max(range(len(row)), key=row.__getitem__) in source for row in rows):
+            break
+        end = word_end
+    return end
+
+
+def force_all(output: list[str], state: Forcing, terms: list[TermTokens], attention: list[list[float]] | None,
+              n_source: int, is_cont: IsContinuation = is_continuation) -> bool:
+    """The first round: every term in one prefix, missing ones forced in place, present ones kept.
+
+    The prefix is the output up to the end of its last term, with each missing
+    term inserted before the word that translates it (that word and the words
+    after it that also translate the term are dropped).  ``state`` (fresh)
+    gets the prefix and every term's span in it.  False when no term is missing.
+    """
+    found, missing = claim(output, terms, None, is_cont)
+    if not missing:
+        return False
+    inserts = [(insertion_point(output, 0, terms[i], attention, n_source, is_cont), i) for i in missing]
+    kept = [(span, i) for i, span in found.items()]
+    prefix: list[str] = []
+    forced: dict[int, tuple[int, int]] = {}
+    cursor = 0
+    events = sorted([(place, 1, i) for place, i in inserts] + [(span[0], 0, i) for span, i in kept])
+    # kind 0 before 1 at the same place: a present term is kept, then a missing one follows it
+    for place, kind, i in events:
+        if kind == 0:  # a term the output has: keep the text up to its end
+            start, end = found[i]
+            if start < cursor:  # swallowed by a forced term's replaced words: force it again here
+                kind, place = 1, cursor
+            else:
+                prefix += output[cursor:start]
+                forced[i] = (len(prefix), len(prefix) + end - start)
+                prefix += output[start:end]
+                cursor = end
+                continue
+        place = max(place, cursor)
+        prefix += output[cursor:place]
+        term = terms[i]
+        pieces = term.initial[0] if not prefix and term.initial else term.alternatives[0]
+        forced[i] = (len(prefix), len(prefix) + len(pieces))
+        prefix += pieces
+        cursor = max(place, translated_span(output, place, term, attention, is_cont))
+    state.prefix, state.forced = prefix, forced
+    return True
 
 
 def source_span_pieces(text: str, label: str, occurrence: int,
