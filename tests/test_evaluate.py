@@ -307,3 +307,12 @@ def test_comet_model_without_the_package_says_how_to_enable_it(
     hyp.write_text("One.\n", encoding="utf-8")
     assert main(["score", str(hyp), str(hyp), "--source", str(hyp), "--comet-model", str(tmp_path)]) == 7
     assert "pip install '.[comet]'" in capsys.readouterr().err
+
+
+def test_escaped_markdown_scores_as_the_characters_a_reader_sees() -> None:
+    from translate.evaluate.metrics import unit_sentences, unit_texts
+
+    escaped = load_document("hyp.md", "markdown", "Prices rose \\[10%\\] in *Bekasi* &amp; Bogor.\n".encode())
+    bare = load_document("ref.md", "markdown", "Prices rose [10%] in Bekasi & Bogor.\n".encode())
+    assert unit_texts(escaped) == unit_texts(bare) == ("block", ["Prices rose [10%] in Bekasi & Bogor."])
+    assert unit_sentences(escaped) == [["Prices rose [10%] in Bekasi & Bogor."]]

@@ -384,3 +384,33 @@ def test_round_trip_check_names_the_block(monkeypatch: pytest.MonkeyPatch) -> No
 class TestMarkdownFormatSuite(FormatSuite):
     format_name = "markdown"
     extension = ".md"
+
+
+def test_syntax_the_model_adds_is_escaped_and_renders_as_text() -> None:
+    document = read("Harga **beras** naik.\n\n- Butir satu\n\n| A | B |\n|---|---|\n| x | y |\n")
+    segments = list(document.segments())
+    first, item, cell = segments[0], segments[1], segments[4]
+    assert strip_codes(cell.source) == "x"
+    first.target = first.source.replace("Harga", "# Price *up*").replace("naik", "rose_by [10%]")
+    item.target = "1. Item <b> a_b"
+    cell.target = "x | z"
+    written = FMT.write(document).decode("utf-8")
+    assert written.startswith("\\# Price \\*up\\* **beras** rose\\_by \\[10%\\].")
+    assert "- 1\\. Item \\<b> a\\_b" in written and "| x \\| z | y |" in written
+    html = MarkdownIt("commonmark").enable("table").render(written)
+    assert "<h1>" not in html and "<em>" not in html and "<ol>" not in html and "<b>" not in html
+    assert "# Price *up* <strong>beras</strong> rose_by [10%]." in html
+    assert html.count("<td>") == 2  # the model's pipe did not add a cell
+    assert read(written).blocks[0].kind == "paragraph"
+
+
+def test_literal_syntax_of_the_source_is_written_back_as_it_was() -> None:
+    text = "Harga 5 * 3 dan AT&T_2 naik [sic].\nbaris 2) kedua\n"
+    document = read(text)
+    segments = list(document.segments())
+    for segment in segments:
+        segment.target = segment.source.replace("Harga", "Price")
+    written = FMT.write(document).decode("utf-8")
+    assert written == text.replace("Harga", "Price")  # as many as the source had: nothing escaped
+    segments[0].target = segments[0].source + " *"
+    assert "\\*" in FMT.write(document).decode("utf-8")  # one more than the source: escaped

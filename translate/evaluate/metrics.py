@@ -10,6 +10,7 @@ counts are checked here first.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ def unit_texts(document: Document) -> tuple[str, list[str]]:
     else:
         groups = [[block] for block in document.blocks]
         level = "block"
-    texts = [" ".join(strip_codes(block.source) for block in group) for group in groups]
+    texts = [" ".join(visible_text(block.source, block) for block in group) for group in groups]
     return level, [_SPACE.sub(" ", text).strip() for text in texts]
 
 
@@ -49,11 +50,31 @@ def unit_groups(document: Document) -> list[list[Block]]:
     return paragraphs(document) if document.format == "text" else [[block] for block in document.blocks]
 
 
+def visible_text(coded: str, block: Block) -> str:
+    """The text a reader sees: markup codes dropped, escapes and entities as their character.
+
+    A Markdown writer escapes a ``[`` or ``*`` the model wrote (``\\[``); the reader
+    sees ``[``, and so should the metrics (a reference may write it bare).
+    """
+    def shown(char: str) -> str:
+        code = block.codes.get(char)
+        if code is None:
+            return char
+        if code.name == "escape" and len(code.data) == 2 and code.data[0] == "\\":
+            return code.data[1]
+        if code.name == "entity":
+            return html.unescape(code.data)
+        return ""
+
+    return "".join(shown(c) for c in coded) if block.codes else strip_codes(coded)
+
+
 def unit_sentences(document: Document) -> list[list[str]]:
     """The sentences (segments) of each scoring unit, as plain text; empty ones left out."""
     units = []
     for group in unit_groups(document):
-        texts = (_SPACE.sub(" ", strip_codes(s.source)).strip() for block in group for s in block.segments)
+        texts = (_SPACE.sub(" ", visible_text(s.source, block)).strip()
+                 for block in group for s in block.segments)
         units.append([text for text in texts if text])
     return units
 
