@@ -88,6 +88,24 @@ def test_existing_output_is_not_overwritten(tmp_path: Path, capsys: pytest.Captu
     assert out.read_text(encoding="utf-8") != "keep me"
 
 
+def test_skip_existing_resumes_a_folder_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.id.txt").write_text(f"Berita {name} hari ini.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b.en.txt").write_text("done before the crash", encoding="utf-8")
+    assert main(["run", str(folder), "-o", str(out), "--engine", "pseudo", "-q", "--skip-existing"]) == 0
+    err = capsys.readouterr().err
+    assert "kept 1 existing output(s)" in err and "wrote 2 file(s)" in err and "error" not in err
+    assert (out / "b.en.txt").read_text(encoding="utf-8") == "done before the crash"
+    assert (out / "a.en.txt").exists() and (out / "c.en.txt").exists()
+    # everything there: nothing to do, still a success
+    assert main(["run", str(folder), "-o", str(out), "--engine", "pseudo", "-q", "--skip-existing"]) == 0
+    assert "kept 3 existing output(s)" in capsys.readouterr().err
+
+
 def _one_error(capsys: pytest.CaptureFixture[str]) -> str:
     err = capsys.readouterr().err
     assert "Traceback" not in err

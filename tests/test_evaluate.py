@@ -312,7 +312,7 @@ def test_comet_model_without_the_package_says_how_to_enable_it(
 def test_escaped_markdown_scores_as_the_characters_a_reader_sees() -> None:
     from translate.evaluate.metrics import unit_sentences, unit_texts
 
-    escaped = load_document("hyp.md", "markdown", "Prices rose \\[10%\\] in *Bekasi* &amp; Bogor.\n".encode())
-    bare = load_document("ref.md", "markdown", "Prices rose [10%] in Bekasi & Bogor.\n".encode())
+    escaped = load_document("hyp.md", "markdown", b"Prices rose \\[10%\\] in *Bekasi* &amp; Bogor.\n")
+    bare = load_document("ref.md", "markdown", b"Prices rose [10%] in Bekasi & Bogor.\n")
     assert unit_texts(escaped) == unit_texts(bare) == ("block", ["Prices rose [10%] in Bekasi & Bogor."])
     assert unit_sentences(escaped) == [["Prices rose [10%] in Bekasi & Bogor."]]

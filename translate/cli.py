@@ -69,6 +69,8 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     _add_engine_options(p)
     p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    p.add_argument("--skip-existing", action="store_true",
+                   help="leave files whose output exists alone (resume an interrupted run)")
     p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
     p.add_argument("--qa-report", metavar="FILE", help="write the QA flags (missing numbers) as JSON lines")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -197,7 +199,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if callable(load):
         load()  # model problems are reported before any file is read
     report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet),
-                 glossary, localizer)
+                 glossary, localizer, skip_existing=args.skip_existing)
     _report_qa(args, report, engine)
     if args.terms_report:
         from .terms import write_terms_report
@@ -219,6 +221,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if report.skipped:
         _err(f"skipped {len(report.skipped)} file(s) with unknown extensions: "
              + ", ".join(str(p) for p in report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else ""))
+    if report.existing:
+        kept = report.existing
+        _err(f"kept {len(kept)} existing output(s) (--skip-existing): "
+             + ", ".join(str(j.output) for j in kept[:5]) + (" ..." if len(kept) > 5 else ""))
     _err(f"signature: {report.signature}")
     failures = report.failures
     if failures:
@@ -226,7 +232,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for result in failures:
             _err(f"  {result.job.source}: {result.error.message}")
         return max(r.error.exit_code for r in failures)
-    if not report.results:
+    if not report.results and not report.existing:
         _err("error: no input files found")
         return 2
     _err(f"wrote {written} file(s)")

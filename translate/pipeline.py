@@ -204,7 +204,8 @@ class FileResult:
 class RunReport:
     signature: str
     results: list[FileResult] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # unknown extensions
+    existing: list[Job] = field(default_factory=list)  # outputs already there, kept (skip_existing)
     terms: list[TermUse] = field(default_factory=list)  # the glossary audit
     qa: list[QAIssue] = field(default_factory=list)  # reference-free QA flags (numbers missing...)
 
@@ -239,9 +240,12 @@ def run(
     progress_factory: Callable[[int], Progress] | None = None,
     glossary: Glossary | None = None,
     localizer: Localizer | None = None,
+    skip_existing: bool = False,
 ) -> RunReport:
     """Translate files and folders into the same formats; one file's failure never stops the rest.
 
+    ``skip_existing`` resumes an interrupted run: a file whose output exists is
+    left alone (outputs are written atomically, so an existing one is whole).
     With a ``localizer``, numbers, money, dates and times are protected and
     rendered for its locale (see :mod:`translate.localize`), and the number QA
     check fills ``report.qa``; neither applies to the ``copy`` engine.
@@ -252,6 +256,9 @@ def run(
     report = RunReport(signature, skipped=plan.skipped)
     loaded: list[tuple[FileResult, Document]] = []
     for job in plan.jobs:
+        if skip_existing and not overwrite and job.output.exists():
+            report.existing.append(job)
+            continue
         result = FileResult(job)
         report.results.append(result)
         try:

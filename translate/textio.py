@@ -78,7 +78,8 @@ def encode_text(text: str, bom: bool) -> bytes:
 def refuse_existing(path: Path, overwrite: bool) -> None:
     """Existing outputs are never replaced unless the user said so."""
     if path.exists() and not overwrite:
-        raise OutputError("output exists", path=str(path), hint="pass --overwrite to replace it")
+        raise OutputError("output exists", path=str(path),
+                          hint="pass --overwrite to replace it, or --skip-existing to keep it")
 
 
 def write_atomic(path: str | Path, data: bytes, overwrite: bool = False) -> None:
