@@ -49,3 +49,29 @@ def test_pipeline_sends_an_engine_its_chunk_size() -> None:
     engine = Chunked()
     translate_documents([document], engine)
     assert engine.calls == [3, 3, 1]
+
+
+def test_a_folder_run_translates_short_articles_together_and_writes_each(tmp_path) -> None:
+    from translate.engines.simple import CopyEngine
+    from translate.pipeline import run
+
+    class Counting(CopyEngine):
+        def __init__(self, chunk_size: int) -> None:
+            self.chunk_size, self.calls = chunk_size, []
+
+        def translate(self, texts, align=None, constraints=None):
+            self.calls.append(len(texts))
+            return super().translate(texts, align=align, constraints=constraints)
+
+    texts = {"a": "Berita satu.\n\nKalimat dua.\n", "b": "Berita tiga.\n",
+             "c": "Berita empat. Kalimat lima.\n"}
+    for name, text in texts.items():
+        (tmp_path / f"{name}.id.txt").write_text(text, encoding="utf-8")
+    together = Counting(chunk_size=100)
+    report = run([tmp_path], together, tmp_path / "out")
+    assert together.calls == [5] and not report.failures  # one call for the three articles
+    for name, text in texts.items():
+        assert (tmp_path / "out" / f"{name}.en.txt").read_text(encoding="utf-8") == text
+    apart = Counting(chunk_size=2)  # groups of >= 2 segments: a (2), then b + c (3) in chunks of 2
+    run([tmp_path], apart, tmp_path / "out2")
+    assert apart.calls == [2, 2, 1]
