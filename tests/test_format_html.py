@@ -297,3 +297,42 @@ def test_segments_rewritten_by_the_localizer_are_found_and_written_as_text() -> 
     out = FMT.write(document).decode()
     assert out.startswith("<p>Harga naik &mdash; kata dia.\n  Biaya ")  # untouched text and gap verbatim
     assert "45" in out and "juta" not in out and out.endswith(" &amp; lain-lain.</p>")
+
+
+WINDOWS_1252_PAGE = (
+    '<!DOCTYPE html>\n<html lang="id"><head><meta http-equiv="Content-Type" content="text/html; '
+    'charset=ISO-8859-1">\n<title>Banjir \x97 Bekasi</title></head>\n'
+    '<body><p title="Foto \x93Antara\x94">Warga berkata \x93cukup\x94 \x96 air naik 50\xa0cm.</p>'
+    '</body></html>\n'
+).encode("latin-1")
+
+
+def test_a_page_declared_latin1_is_read_as_windows_1252_and_written_back_in_it() -> None:
+    document = segment_document(FMT.read(WINDOWS_1252_PAGE, "lama.html"))
+    assert document.metadata["encoding"] == "cp1252"
+    assert [strip_codes(s.source) for s in document.segments()] == [
+        "Banjir — Bekasi", "Foto “Antara”", "Warga berkata “cukup” – air naik 50\xa0cm."]
+    assert FMT.write(document) == WINDOWS_1252_PAGE  # untouched: byte for byte
+    translate_documents([document], create_engine("pseudo"))
+    written = FMT.write(document)
+    assert b"charset=ISO-8859-1" in written and b"&#" in written  # "ĵ" is not in windows-1252
+    root = etree.fromstring(written, etree.HTMLParser(encoding="cp1252", no_network=True))
+    paragraph = root.find(".//p")
+    assert paragraph.text.startswith("[Ŵåŕĝå") and "“" in paragraph.text  # references read back
+    assert paragraph.get("title").startswith("[Föţö")
+
+
+def test_undeclared_or_wrongly_declared_encodings_are_clear_errors() -> None:
+    undeclared = WINDOWS_1252_PAGE.replace(b"charset=ISO-8859-1", b"x=y")
+    with pytest.raises(InputError, match="not valid UTF-8") as error:
+        FMT.read(undeclared, "lama.html")
+    assert "<meta charset" in str(error.value) and "lama.html" in str(error.value)
+    undefined = WINDOWS_1252_PAGE.replace(b"\x93cukup", b"\x81cukup")  # 0x81: no windows-1252 character
+    with pytest.raises(InputError, match=r"not valid cp1252.*0x81.*line 4"):
+        FMT.read(undefined, "lama.html")
+    with pytest.raises(InputError, match="declares 'klingon', an unknown encoding"):
+        FMT.read(WINDOWS_1252_PAGE.replace(b"ISO-8859-1", b"klingon"), "lama.html")
+    # an unknown label on a UTF-8 page is ignored, as browsers do
+    assert FMT.read('<meta charset="klingon"><p>Harga “naik”.</p>'.encode(), "x.html").blocks
+    utf8 = '<meta charset="utf-8"><p>Harga “naik”.</p>'.encode()
+    assert "encoding" not in FMT.read(utf8, "baru.html").metadata

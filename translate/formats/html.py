@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from html import unescape
 
 from ..document import Block, CodeAllocator, CodeKind, Document, InlineCode, Segment, SegmentId
-from ..textio import decode_text, encode_text
+from .html_charset import decode_html, encode_html
 from .html_lexer import RAW_TEXT, Attribute, Token, TokenKind, tokenize
 from .html_text import Decoded, HtmlBlock, decode
 
@@ -398,9 +398,11 @@ class HtmlFormat:
     name = "html"
 
     def read(self, data: bytes, name: str) -> Document:
-        text, bom = decode_text(data, name)
+        text, bom, codec = decode_html(data, name)
         reader = _Reader(text, name)
         document = Document(name=name, format=self.name, bom=bom)
+        if codec:
+            document.metadata["encoding"] = codec
         document.parts = _assemble(text, reader.read())
         if reader.failed:  # never silent: say where the text stays in the source language
             lines = sorted({text.count("\n", 0, offset) + 1 for offset in reader.failed})
@@ -419,4 +421,4 @@ class HtmlFormat:
                 out.append(part)
             else:
                 out.append(part.render(target=True))
-        return encode_text("".join(out), document.bom)
+        return encode_html("".join(out), document.bom, document.metadata.get("encoding"))
