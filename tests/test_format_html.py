@@ -336,3 +336,15 @@ def test_undeclared_or_wrongly_declared_encodings_are_clear_errors() -> None:
     assert FMT.read('<meta charset="klingon"><p>Harga “naik”.</p>'.encode(), "x.html").blocks
     utf8 = '<meta charset="utf-8"><p>Harga “naik”.</p>'.encode()
     assert "encoding" not in FMT.read(utf8, "baru.html").metadata
+
+
+def test_og_locale_names_the_runs_locale() -> None:
+    from translate.localize import Localizer
+    from translate.pipeline import translate_text
+
+    text = '<html lang="id"><head><meta property="og:locale" content="id_ID"></head><p>Halo dunia.</p></html>'
+    pseudo = create_engine("pseudo")
+    assert 'content="en_GB"' in translate_text(text, pseudo, "html", localizer=Localizer("en_GB"))
+    assert 'content="en_AU"' in translate_text(text, pseudo, "html", localizer=Localizer("en-AU"))
+    assert 'content="en_US"' in translate_text(text, pseudo, "html", localizer=Localizer("en"))
+    assert 'content="en_US"' in translate_text(text, pseudo, "html")

@@ -374,6 +374,11 @@ def _plain_spaces(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
+def _parse_locale(tag: str) -> Locale:
+    """``en_GB`` (CLDR) or ``en-GB`` (BCP 47, as in ``lang`` attributes)."""
+    return Locale.parse(tag, sep="-" if "-" in tag else "_")
+
+
 @dataclass(frozen=True)
 class Localizer:
     """Renders quantities for one target locale; ``currency_style`` is code, symbol or words."""
@@ -386,14 +391,19 @@ class Localizer:
             raise TranslateError(f"unknown currency style {self.currency_style!r}",
                                  hint=f"use one of: {', '.join(CURRENCY_STYLES)}")
         try:
-            Locale.parse(self.locale)
+            _parse_locale(self.locale)
         except (UnknownLocaleError, ValueError) as error:
             raise TranslateError(f"unknown locale {self.locale!r}",
                                  hint="use a locale Babel knows, such as en_US, en_GB or en_AU") from error
 
     @cached_property
     def _locale(self) -> Locale:
-        return Locale.parse(self.locale)
+        return _parse_locale(self.locale)
+
+    @property
+    def tag(self) -> str:
+        """The locale as CLDR writes it (``en_GB``): what a page's ``og:locale`` names."""
+        return str(self._locale)
 
     def signature(self) -> str:
         return f"localize={self.locale},{self.currency_style}"

@@ -278,6 +278,9 @@ def run(
     for group in _groups(loaded, max(1, int(getattr(engine, "chunk_size", CHUNK)))):
         # Short articles are translated together (fuller batches), then each is written at once.
         protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
+        if localizer:
+            for _, document in group:
+                document.metadata["target_locale"] = localizer.tag
         report.terms += translate_documents([d for _, d in group], engine, progress, cache, glossary)
         for (result, document), protected in zip(group, protections, strict=True):
             if localizes(engine):
@@ -319,6 +322,7 @@ def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<t
     document = segment_document(get_format(fmt).read(text.encode("utf-8"), name))
     if localizer is not None and localizes(engine):
         protect_document(document, localizer)
+        document.metadata["target_locale"] = localizer.tag
     translate_documents([document], engine, glossary=glossary)
     return get_format(fmt).write(document).decode("utf-8")
 

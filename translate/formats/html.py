@@ -83,8 +83,21 @@ _BUTTON_TYPES = ("button", "submit", "reset")
 _IN_TEXT = INLINE | VOID_INLINE | SKIP_IN_TEXT
 
 
+#: ``og:locale`` of a translated page when the run has no locale with a territory.
+DEFAULT_OG_LOCALE = "en_US"
+
+
+def _og_locale(tag: str) -> str:
+    """``en_GB`` as it is; a locale without a territory (``en``) as the default, which has one."""
+    return tag if "_" in tag else DEFAULT_OG_LOCALE
+
+
 class _Switch(str):
-    """Skeleton text a translated document writes differently (``lang="id"`` → ``en``)."""
+    """Skeleton text a translated document writes differently (``lang="id"`` → ``en``).
+
+    ``{locale}`` in ``translated`` stands for the target locale (``en_US`` unless
+    the pipeline set ``document.metadata["target_locale"]``, e.g. ``en_GB``).
+    """
 
     translated: str
 
@@ -355,7 +368,7 @@ class _Reader:
             content = token.attribute("content")
             if content is not None and content.value is not None:
                 if _lower(token, "property") == "og:locale":
-                    self._switch(content, "en_US")
+                    self._switch(content, "{locale}")
                 elif _lower(token, "http-equiv") == "content-language":
                     self._switch(content, TARGET_LANG)
 
@@ -413,10 +426,11 @@ class HtmlFormat:
 
     def write(self, document: Document) -> bytes:
         translated = is_translated(document)
+        locale = _og_locale(document.metadata.get("target_locale", DEFAULT_OG_LOCALE))
         out: list[str] = []
         for part in document.parts:
             if isinstance(part, _Switch):
-                out.append(part.translated if translated else str(part))
+                out.append(part.translated.replace("{locale}", locale) if translated else str(part))
             elif isinstance(part, str):
                 out.append(part)
             else:
