@@ -240,3 +240,19 @@ def test_segment_document_uses_document_name() -> None:
         "artikel.id.md#1.1",
     ]
     assert doc.render(target=False) == before
+
+
+def test_a_line_break_code_between_sentences_goes_into_the_gap() -> None:
+    from translate.document import InlineCode
+    from translate.segment import segment_block
+
+    br, bold, end = "\ue000", "\ue001", "\ue002"
+    codes = {br: InlineCode(br, CodeKind.ISOLATED, "\n> ", None, "linebreak"),
+             bold: InlineCode(bold, CodeKind.OPEN, "**", None, "strong"),
+             end: InlineCode(end, CodeKind.CLOSE, "**", bold, "strong")}
+    source = f"Kalimat {bold}satu{end}.{br}Kalimat dua.{br}lanjut di baris ini."
+    block = make_block(0, "blockquote", source, codes)
+    segment_block(block, "x.md")
+    assert [s.source for s in block.segments] == [
+        f"Kalimat {bold}satu{end}.", f"Kalimat dua.{br}lanjut di baris ini."]  # mid-sentence: stays
+    assert block.gaps == ["", br, ""] and block.source == source

@@ -200,11 +200,23 @@ def _is_boundary(
     return True
 
 
+#: Isolated codes that end a line (Markdown's ``\n> `` and hard break, HTML and DOCX ``<br>``):
+#: whitespace to the segmenter, so "satu.<br>Dua" is two sentences with the break between them.
+LINE_BREAK_CODES = frozenset({"linebreak", "hardbreak", "br"})
+
+
 def segment_block(block: Block, document: str) -> None:
-    """Replace ``block``'s segments by its sentences; ``block.source`` stays identical."""
+    """Replace ``block``'s segments by its sentences; ``block.source`` stays identical.
+
+    A line-break code between two sentences lands in the gap between them, so
+    the engine never sees it and it stays exactly where it was.
+    """
     source = block.source
     closing = frozenset(char for char, code in block.codes.items() if code.kind == CodeKind.CLOSE)
-    spans = split_sentences(source, closing)
+    breaks = {char for char, code in block.codes.items()
+              if code.kind == CodeKind.ISOLATED and code.name in LINE_BREAK_CODES}
+    view = "".join("\n" if char in breaks else char for char in source) if breaks else source
+    spans = split_sentences(view, closing)
     if not spans:
         block.segments, block.gaps = [], [source]
         return
