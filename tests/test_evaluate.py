@@ -169,6 +169,10 @@ def test_format_fidelity_sees_a_lost_link_and_a_changed_shape(tmp_path: Path) ->
     lost = format_fidelity(load_document(src), load_document(bad))
     assert lost.preserved == 2 and not lost.shape_equal
     assert any("link" in p and "https://x.id" in p for p in lost.problems)
+    escaped = tmp_path / "escaped.en.md"  # an escaped character the writer added is not lost markup
+    escaped.write_text("# Title\n\nShe **arrived** in [Jakarta](https://x.id) \\& Bogor.\n\n- one\n",
+                       encoding="utf-8")
+    assert format_fidelity(load_document(src), load_document(escaped)).preserved == 3
 
 
 def test_folders_pair_by_name_and_unpaired_files_are_named(tmp_path: Path) -> None:

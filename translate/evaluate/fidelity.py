@@ -6,7 +6,9 @@ the source and the hypothesis *documents*, both read by the same format reader:
 
 * **inline codes**, block by block: the multiset of (kind, name, markup) of
   the codes in a block — bold, links with their URL, inline code, URLs in
-  plain text — must be the same in the hypothesis block;
+  plain text — must be the same in the hypothesis block (escapes and entities,
+  ``\\*`` and ``&amp;``, are how a character is written, not markup: a writer
+  escapes what the translation needs, so they are not compared);
 * **tree shape**: the sequence of block kinds (heading, paragraph, list item,
   table cell...) must be equal; for plain text, whose block kinds depend on
   punctuation a translation may change, the paragraph count.
@@ -21,6 +23,8 @@ from ..document import Block, Document
 from .metrics import unit_groups
 
 MAX_PROBLEMS = 20
+#: Codes that spell a character rather than mark text up.
+CHARACTER_CODES = frozenset({"escape", "entity"})
 
 
 @dataclass
@@ -51,7 +55,7 @@ def code_signature(blocks: list[Block]) -> Counter:
     for block in blocks:
         for char in block.source:
             code = block.codes.get(char)
-            if code is not None:
+            if code is not None and code.name not in CHARACTER_CODES:
                 found[(code.kind.value, code.name, code.data)] += 1
     return found
 
