@@ -260,6 +260,8 @@ def test_batches_are_equal_and_a_multiple_of_the_translators(tiny_model_dir: Pat
     assert sum(engine._batches(list(range(33))), []) == list(range(33))  # order kept, nothing lost
     with pytest.raises(ModelError, match="inter_threads must be at least 1"):
         CTranslate2Engine(str(tiny_model_dir), inter_threads=-1)
+    with pytest.raises(ModelError, match="force_beam must be at least 1, got 0"):
+        CTranslate2Engine(str(tiny_model_dir), force_beam=0)
 
 
 @pytest.mark.parametrize("force_beam", [1, 4])

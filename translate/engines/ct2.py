@@ -108,27 +108,28 @@ class CTranslate2Engine:
                  inter_threads: int | None = None, intra_threads: int | None = None, min_length: int = 0,
                  force_beam: int | None = None, **_ignored: Any) -> None:
         for option, value in (("beam", beam), ("batch_size", batch_size), ("max_length", max_length),
-                              ("inter_threads", inter_threads or 1), ("intra_threads", intra_threads or 1),
-                              ("force_beam", force_beam or 1)):
-            if int(value) < 1:
+                              ("inter_threads", inter_threads), ("intra_threads", intra_threads),
+                              ("force_beam", force_beam)):
+            if value is not None and int(value) < 1:  # None: the default
                 raise ModelError(f"ct2 engine: {option} must be at least 1, got {value}")
         self.model = str(model)
         self.beam = int(beam)
         self.batch_size = int(batch_size)
         self.max_length = int(max_length)
         # beam of the re-decode after a forced glossary prefix: greedy by default, see _redecode
-        self.force_beam = int(force_beam) if force_beam else 1
+        self.force_beam = int(force_beam) if force_beam is not None else 1
         self.min_length = max(0, int(min_length))  # benchmarks fix the output length with it
         self.device, self.device_index = _parse_device(str(device))
         self.revision = revision
         self.quantization = quantization or default_quantization(self.device)
         cores = available_cores()
         default_inter, default_intra = default_threads(cores, self.device)
-        self.inter_threads = int(inter_threads) if inter_threads else default_inter
-        if intra_threads:
+        self.inter_threads = int(inter_threads) if inter_threads is not None else default_inter
+        if intra_threads is not None:
             self.intra_threads = int(intra_threads)
         else:
-            self.intra_threads = default_intra if not inter_threads else max(1, cores // self.inter_threads)
+            spare = max(1, cores // self.inter_threads)
+            self.intra_threads = default_intra if inter_threads is None else spare
         #: segments the pipeline sends per call: enough batches to keep every translator busy
         self.chunk_size = self.batch_size * self.inter_threads * 8
         self.directory: Path | None = None
