@@ -122,3 +122,18 @@ def test_force_all_without_attention_still_forces_every_term() -> None:
     assert force_all(["▁w", "▁x", "▁y", "▁z"], state, terms, None, 8)
     assert state.prefix == ["▁alpha", "▁w", "▁x", "▁y", "▁beta"]
     assert unmet(state.prefix, terms, state.forced) == []
+
+
+def test_a_term_is_found_on_the_text_whatever_the_split_or_punctuation_around_it() -> None:
+    assert unmet(["▁in", "▁(", "Mos", "cow", ")", "."], [MOSCOW]) == []  # "(Moscow)."
+    assert unmet(["▁in", "▁Moscow", "."], [MOSCOW]) == []  # split differently from the glossary's pieces
+    assert unmet(["▁“", "Mo", "scow", "”"], [MOSCOW]) == []
+    assert unmet(["▁Moscow", "ite"], [MOSCOW]) == [0]  # not a whole word
+    assert unmet(["▁moscow"], [MOSCOW]) == [0]  # the glossary's casing
+    spans, missing = claim(["▁in", "▁(", "Mos", "cow", ")"], [MOSCOW])
+    assert spans == {0: (2, 4)} and missing == []
+    state = Forcing()  # a present term is kept as the model wrote it; the missing one is forced
+    president = TermTokens("Presiden", [["▁president"]], [["▁President"]], source_pieces=[0])
+    assert force_all(["▁He", "▁went", "▁to", "▁(", "Mos", "cow", ")"], state, [president, MOSCOW], None, 4)
+    assert state.prefix[:1] == ["▁President"] and state.prefix[-3:] == ["▁(", "Mos", "cow"]
+    assert unmet(state.prefix, [president, MOSCOW], state.forced) == []

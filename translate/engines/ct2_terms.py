@@ -4,8 +4,9 @@ CTranslate2 has no constrained decoding, but it continues a translation after
 a given ``target_prefix`` and returns the cross-attention.  So the ct2 engine:
 
 1. decodes every segment normally (beam search, with attention);
-2. for a segment whose output lacks terms (:func:`claim`: no occurrence of a
-   term's tokens that ends a word), builds *one* prefix that holds every term
+2. for a segment whose output lacks terms (:func:`claim`: the text it spells
+   has no whole-word occurrence of a term's form, in the glossary's casing),
+   builds *one* prefix that holds every term
    (:func:`force_all`): each missing term goes before the target word whose
    attention falls most on the term's source words (:func:`insertion_point`),
    replacing the words that translate those source words
@@ -36,10 +37,12 @@ the segments that miss a term.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 IsContinuation = Callable[[str], bool]
+WORD_START = "\u2581"  # SentencePiece's mark of a preceding space
 
 
 def is_continuation(piece: str) -> bool:
@@ -65,47 +68,64 @@ class Forcing:
     forced: dict[int, tuple[int, int]] = field(default_factory=dict)  # term index -> token span
 
 
-def _occurs(output: list[str], alt: list[str], start: int, is_cont: IsContinuation) -> bool:
-    end = start + len(alt)
-    return output[start:end] == alt and (end == len(output) or not is_cont(output[end]))
+def _surface(pieces: list[str]) -> tuple[str, list[int]]:
+    """The text the pieces spell (``▁`` as a space) and where each piece starts in it."""
+    starts: list[int] = []
+    parts: list[str] = []
+    position = 0
+    for piece in pieces:
+        text = piece.replace(WORD_START, " ")
+        starts.append(position)
+        parts.append(text)
+        position += len(text)
+    return "".join(parts), starts
+
+
+def form_text(pieces: list[str]) -> str:
+    """A term form's text from its pieces: ``["▁West", "▁Java"]`` → ``West Java``."""
+    return _surface(pieces)[0].strip()
+
+
+def _occurrences(text: str, starts: list[int], form: str, initial_only: bool) -> Iterator[tuple[int, int]]:
+    """Token spans where ``form`` stands in ``text`` as whole words; an initial form only at the start."""
+    for match in re.finditer(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text):
+        if initial_only and text[: match.start()].strip():
+            continue
+        yield bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1)
 
 
 def claim(output: list[str], terms: list[TermTokens], forced: dict[int, tuple[int, int]] | None = None,
-          is_cont: IsContinuation = is_continuation) -> tuple[dict[int, tuple[int, int]], list[int]]:
+          ) -> tuple[dict[int, tuple[int, int]], list[int]]:
     """Where each term is in the output (token spans), and the indices of those it lacks.
 
-    Each occurrence serves one term only.  Forced terms hold their spans; the
-    others claim, longest first, the first free occurrence of any of their
-    forms that ends a word.
+    Checked on the text the output spells, as whole words with the glossary's
+    casing (the capitalised form only at the start), so "(Moscow" or a
+    differently split "▁Moscow" count as the term: the model wrote it.  Each
+    occurrence serves one term only.  Forced terms hold their spans; the others
+    claim, longest first, the first free occurrence of any of their forms.
     """
     spans = dict(forced or {})
     missing = []
+    text, starts = _surface(output)
+    forms = {i: [(form_text(alt), False) for alt in terms[i].alternatives]
+             + [(form_text(alt), True) for alt in terms[i].initial] for i in range(len(terms))}
     order = sorted((i for i in range(len(terms)) if i not in spans),
-                   key=lambda i: -max(len(a) for a in terms[i].alternatives + terms[i].initial))
+                   key=lambda i: -max(len(form) for form, _ in forms[i]))
     for i in order:
-        term = terms[i]
-        forms = [(alt, False) for alt in term.alternatives] + [(alt, True) for alt in term.initial]
-        place = None
-        for start in range(len(output)):
-            for alt, initial_only in forms:
-                end = start + len(alt)
-                if (start == 0 or not initial_only) and _occurs(output, alt, start, is_cont) and \
-                        all(end <= s or start >= e for s, e in spans.values()):
-                    place = (start, end)
-                    break
-            if place:
-                break
-        if place is None:
-            missing.append(i)
+        found = sorted((start, end) for form, initial_only in forms[i]
+                       for start, end in _occurrences(text, starts, form, initial_only)
+                       if all(end <= s or start >= e for s, e in spans.values()))
+        if found:
+            spans[i] = found[0]
         else:
-            spans[i] = place
+            missing.append(i)
     return spans, sorted(missing)
 
 
 def unmet(output: list[str], terms: list[TermTokens], forced: dict[int, tuple[int, int]] | None = None,
-          is_cont: IsContinuation = is_continuation) -> list[int]:
+          ) -> list[int]:
     """Indices of the terms the output lacks (see :func:`claim`)."""
-    return claim(output, terms, forced, is_cont)[1]
+    return claim(output, terms, forced)[1]
 
 
 def insertion_point(output: list[str], floor: int, term: TermTokens, attention: list[list[float]] | None,
@@ -180,7 +200,7 @@ def force_all(output: list[str], state: Forcing, terms: list[TermTokens], attent
     after it that also translate the term are dropped).  ``state`` (fresh)
     gets the prefix and every term's span in it.  False when no term is missing.
     """
-    found, missing = claim(output, terms, None, is_cont)
+    found, missing = claim(output, terms)
     if not missing:
         return False
     inserts = [(insertion_point(output, 0, terms[i], attention, n_source, is_cont), i) for i in missing]
