@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from translate.engines import create_engine
     from translate.evaluate.corpus import build_ntrex
-    from translate.pipeline import _groups, load_document, translate_documents
+    from translate.pipeline import document_groups, load_document, translate_documents
 
     model = _model_dir(*_texts()[:2])
     engine = create_engine("ct2", model=str(model), beam=4, batch_size=16, max_length=args.length,
@@ -60,9 +60,10 @@ def main(argv: list[str] | None = None) -> int:
                 translate_documents([document], engine)
 
         def grouped() -> None:
-            loaded = [(_Counted(sum(1 for _ in d.segments())), d) for d in documents()]
-            for group in _groups(loaded, engine.chunk_size):  # type: ignore[arg-type]
-                translate_documents([d for _, d in group], engine)
+            loaded = documents()
+            counts = [sum(1 for _ in d.segments()) for d in loaded]
+            for group in document_groups(loaded, counts, engine.chunk_size):
+                translate_documents(group, engine)
 
         times: dict[str, list[float]] = {"one by one": [], "grouped (translate run)": []}
         for _ in range(args.repeats):
@@ -77,13 +78,6 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in times.items():
         print(f"{name:<26}{min(values):>8.2f} s{base / min(values):>8.2f}x")
     return 0
-
-
-class _Counted:
-    """What ``_groups`` reads of a file result: its segment count."""
-
-    def __init__(self, segments: int) -> None:
-        self.segments = segments
 
 
 if __name__ == "__main__":

@@ -219,12 +219,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             _err(f"{result.job.source} -> {result.job.output} ({result.segments} segments)")
     if report.skipped:
-        _err(f"skipped {len(report.skipped)} file(s) with unknown extensions: "
-             + ", ".join(str(p) for p in report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else ""))
+        _err(f"skipped {len(report.skipped)} file(s) with unknown extensions: {_first_few(report.skipped)}")
     if report.existing:
-        kept = report.existing
-        _err(f"kept {len(kept)} existing output(s) (--skip-existing): "
-             + ", ".join(str(j.output) for j in kept[:5]) + (" ..." if len(kept) > 5 else ""))
+        _err(f"kept {len(report.existing)} existing output(s) (--skip-existing): "
+             f"{_first_few([job.output for job in report.existing])}")
     _err(f"signature: {report.signature}")
     failures = report.failures
     if failures:
@@ -237,6 +235,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     _err(f"wrote {written} file(s)")
     return 0
+
+
+def _first_few(paths: list, shown: int = 5) -> str:
+    """``a, b, c ...``: the first paths of a long list."""
+    return ", ".join(str(p) for p in paths[:shown]) + (" ..." if len(paths) > shown else "")
 
 
 def _report_qa(args: argparse.Namespace, report, engine) -> None:

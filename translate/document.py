@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -89,14 +89,15 @@ class Block:
     @property
     def source(self) -> str:
         """The block's coded source text, whitespace between segments included."""
-        return self._join(s.source for s in self.segments)
+        return self.join(s.source for s in self.segments)
 
     @property
     def target(self) -> str:
         """The block's coded target (the source where a segment is untranslated)."""
-        return self._join(s.target if s.target is not None else s.source for s in self.segments)
+        return self.join(s.target if s.target is not None else s.source for s in self.segments)
 
-    def _join(self, texts: Iterator[str]) -> str:
+    def join(self, texts: Iterable[str]) -> str:
+        """One text per segment, with the block's gaps around and between them."""
         parts = [self.gaps[0]]
         for text, gap in zip(texts, self.gaps[1:], strict=True):
             parts.append(text)

@@ -512,7 +512,10 @@ def protect_document(document: Document, localizer: Localizer) -> list[Protectio
     cache treat it like any inline markup, and the writer expands it to the
     rendered English text.  Segments left with no letters (``Rp 50.000``, a date
     heading) are copied by the pipeline, rendered, without reaching the engine.
+    The document is tagged with the locale (``metadata["target_locale"]``) for
+    writers that name it (HTML ``og:locale``).
     """
+    document.metadata["target_locale"] = localizer.tag
     protections: list[Protection] = []
     for block in document.blocks:
         free = _free_chars(set(block.codes))

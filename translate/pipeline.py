@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
@@ -27,6 +28,7 @@ TARGET_TAG = "en"
 #: Segments are sent to the engine in chunks of this many, so progress can be shown;
 #: an engine with a ``chunk_size`` attribute (ct2: enough to keep its translators busy) sets its own.
 CHUNK = 64
+T = TypeVar("T")
 
 Progress = Callable[[int], None]
 
@@ -82,7 +84,7 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
                     progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
     keys = sorted(work, key=lambda k: len(k[0]), reverse=True)
-    size = max(1, int(getattr(engine, "chunk_size", CHUNK)))
+    size = chunk_size(engine)
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
@@ -275,12 +277,9 @@ def run(
     total = sum(r.segments for r, _ in loaded)
     progress = progress_factory(total) if progress_factory else None
     cache: dict[CacheKey, str] = {}
-    for group in _groups(loaded, max(1, int(getattr(engine, "chunk_size", CHUNK)))):
+    for group in document_groups(loaded, [result.segments for result, _ in loaded], chunk_size(engine)):
         # Short articles are translated together (fuller batches), then each is written at once.
         protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
-        if localizer:
-            for _, document in group:
-                document.metadata["target_locale"] = localizer.tag
         report.terms += translate_documents([d for _, d in group], engine, progress, cache, glossary)
         for (result, document), protected in zip(group, protections, strict=True):
             if localizes(engine):
@@ -293,22 +292,24 @@ def run(
     return report
 
 
-Loaded = tuple[FileResult, Document]
+def chunk_size(engine: Engine) -> int:
+    """Segments per engine call: the engine's ``chunk_size`` when it has one, else :data:`CHUNK`."""
+    return max(1, int(getattr(engine, "chunk_size", CHUNK)))
 
 
-def _groups(loaded: list[Loaded], size: int) -> Iterator[list[Loaded]]:
-    """Consecutive documents together holding at least ``size`` segments (the last group fewer).
+def document_groups(items: list[T], segments: list[int], size: int) -> Iterator[list[T]]:
+    """Consecutive items (documents) together holding at least ``size`` segments (the last group fewer).
 
     The engine then fills its batches across short articles (NTREX-128's 20 first
     articles, ~15 segments each, on ct2: 7-8% faster than one by one, see
     benchmarks/articles.py); an interrupted run loses at most one group, and
     ``--skip-existing`` resumes after the last written file.
     """
-    group: list[Loaded] = []
+    group: list[T] = []
     count = 0
-    for item in loaded:
+    for item, count_here in zip(items, segments, strict=True):
         group.append(item)
-        count += item[0].segments
+        count += count_here
         if count >= size:
             yield group
             group, count = [], 0
@@ -322,7 +323,6 @@ def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<t
     document = segment_document(get_format(fmt).read(text.encode("utf-8"), name))
     if localizer is not None and localizes(engine):
         protect_document(document, localizer)
-        document.metadata["target_locale"] = localizer.tag
     translate_documents([document], engine, glossary=glossary)
     return get_format(fmt).write(document).decode("utf-8")
 

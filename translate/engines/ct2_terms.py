@@ -41,8 +41,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .spm_tokenizer import SPIECE_UNDERLINE
+
 IsContinuation = Callable[[str], bool]
-WORD_START = "\u2581"  # SentencePiece's mark of a preceding space
 
 
 def is_continuation(piece: str) -> bool:
@@ -74,7 +75,7 @@ def _surface(pieces: list[str]) -> tuple[str, list[int]]:
     parts: list[str] = []
     position = 0
     for piece in pieces:
-        text = piece.replace(WORD_START, " ")
+        text = piece.replace(SPIECE_UNDERLINE, " ")
         starts.append(position)
         parts.append(text)
         position += len(text)

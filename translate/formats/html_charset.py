@@ -22,7 +22,7 @@ import re
 import webencodings
 
 from ..errors import InputError
-from ..textio import UTF8_BOM, decode_text
+from ..textio import UTF8_BOM, decode_text, encode_text
 
 #: How far the standard's prescan looks for a declaration.
 PRESCAN_BYTES = 1024
@@ -79,5 +79,5 @@ def decode_html(data: bytes, name: str) -> tuple[str, bool, str | None]:
 def encode_html(text: str, bom: bool, codec: str | None) -> bytes:
     """Bytes in the page's own encoding; characters it cannot hold as numeric character references."""
     if codec is None:
-        return (UTF8_BOM if bom else b"") + text.encode("utf-8")
+        return encode_text(text, bom)
     return text.encode(codec, errors="xmlcharrefreplace")

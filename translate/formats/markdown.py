@@ -557,14 +557,8 @@ def _escape_line_starts(source: str, target: str, codes: dict[str, InlineCode]) 
 
 def _render_escaped(block: Block) -> str:
     """The block's target markup with the Markdown syntax the translation added escaped."""
-    texts = []
-    for segment in block.segments:
-        target = segment.target if segment.target is not None else segment.source
-        texts.append(escape_added_syntax(segment.source, target))
-    parts = [block.gaps[0]]
-    for text, gap in zip(texts, block.gaps[1:], strict=True):
-        parts += [text, gap]
-    coded = "".join(parts)
+    coded = block.join(escape_added_syntax(s.source, s.target if s.target is not None else s.source)
+                       for s in block.segments)
     if block.kind in _PARAGRAPH_KINDS:
         coded = _escape_line_starts(block.source, coded, block.codes)
     return block.expand(coded)
