@@ -200,6 +200,7 @@ def create_app(service: Service) -> FastAPI:
         infos = bench.describe(prepared)
         rows = [(i.n, i.sid, {k: v for k, v in asdict(i).items() if k not in ("n", "sid")}) for i in infos]
         job_id = store.create_job(token.id, filename, fmt, data, bench.signature(), rows)
+        bench.keep(job_id, prepared)
         service.runner.submit(job_id)
         return store.job(job_id)
 

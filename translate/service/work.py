@@ -19,6 +19,7 @@ to be kept.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
@@ -50,6 +51,10 @@ MEDIA_TYPES: dict[str, str] = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+#: How much lower the engine's decoding threads run than the request threads (see :meth:`Workbench.load`).
+ENGINE_NICENESS = 10
 
 
 class Unavailable(TranslateError):
@@ -132,10 +137,34 @@ class Workbench:
         return max(8, batch * int(getattr(self.engine, "inter_threads", 1) or 1))
 
     def load(self) -> None:
-        """Load the model now, once, before the service accepts work."""
+        """Load the model now, once, before the service accepts work.
+
+        It is loaded in a thread of lower CPU priority (nice +:data:`ENGINE_NICENESS`,
+        Linux): the decoding threads an engine starts there (ct2's translators)
+        inherit it, so an edit or a status request gets a core at once while a
+        long article translates, and translation takes what is left.
+        """
         load = getattr(self.engine, "load", None)
-        if callable(load):
-            load()
+        if not callable(load):
+            return
+        failure: list[BaseException] = []
+
+        def load_niced() -> None:
+            try:
+                niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + ENGINE_NICENESS)
+                os.setpriority(os.PRIO_PROCESS, 0, niceness)  # this thread only (Linux threads)
+            except (AttributeError, OSError):  # not Linux, or not allowed: load at normal priority
+                pass
+            try:
+                load()
+            except BaseException as error:  # raised again in the caller's thread
+                failure.append(error)
+
+        thread = threading.Thread(target=load_niced, name="engine-load")
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
 
     # ------------------------------------------------------------ reading
 
@@ -148,11 +177,15 @@ class Workbench:
                     return self._cache[key]
         prepared = self._read(name, fmt, data)
         if key is not None:
-            with self._cache_lock:
-                self._cache[key] = prepared
-                while len(self._cache) > self._cached_documents:
-                    self._cache.popitem(last=False)
+            self.keep(key, prepared)
         return prepared
+
+    def keep(self, key: str, prepared: Prepared) -> None:
+        """Cache a reading under ``key`` (a job id), dropping the least recently used beyond the limit."""
+        with self._cache_lock:
+            self._cache[key] = prepared
+            while len(self._cache) > self._cached_documents:
+                self._cache.popitem(last=False)
 
     def cached(self, key: str) -> Prepared | None:
         """The cached reading of job ``key``, or None."""
