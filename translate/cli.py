@@ -151,6 +151,12 @@ def _add_model(sub: argparse._SubParsersAction) -> None:
     convert.set_defaults(handler=cmd_model_convert)
 
 
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    from .service.command import add_serve_command
+
+    add_serve_command(sub, _add_engine_options, _engine_from_args, _run_glossary)
+
+
 def cmd_model_convert(args: argparse.Namespace) -> int:
     from .engines.ct2_convert import convert_model
 
@@ -172,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval(sub)
     _add_glossary(sub)
     _add_model(sub)
+    _add_serve(sub)
     return parser
 
 
