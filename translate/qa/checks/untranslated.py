@@ -9,10 +9,11 @@ Indonesian *names* (Hendra Wijanarko, Pondok Gede Permai), which character
 n-gram identifiers read as Indonesian: py3langid restricted to en/id says "id"
 for a byline "Hendra Wijanarko" and for "Site icon Kabarpesisir.co", while
 none of their words is on the list.  Indonesian sentences, on the other hand,
-are dense with function words (measured in ``benchmarks/qa_calibration.py`` on
-NTREX-128/FLORES-200: share of Indonesian sentences flagged, share of English
-reference sentences flagged), and the message names the words found, so a
-post-editor can see why.
+are dense with function words.  Measured by ``benchmarks/qa_calibration.py`` on
+the 3,009 NTREX-128/FLORES-200 pairs: the rule flags 95.3% of the Indonesian
+sentences set as a "translation" and 0 of the English references; py3langid
+flags 99.9% and 1 reference, and 4 of 6 English segments made of Indonesian
+names.  The message names the words found, so a post-editor can see why.
 
 * **identical** (error): the target equals the source (case, spacing and markup
   aside) and holds at least one listed word — a name, a URL or English
