@@ -99,6 +99,17 @@ def test_folders_pair_by_name_and_a_readme_is_not_a_translation(tmp_path: Path, 
     assert "c.en.txt (no source c.txt" in capsys.readouterr().err
 
 
+def test_one_folder_holding_sources_and_translations(tmp_path: Path, capsys) -> None:
+    """``translate qa corpora corpora``: each X.en.EXT against its X.id.EXT."""
+    _pair(tmp_path, ARTICLE_EN, "a")
+    _pair(tmp_path, GIBBERISH, "b")
+    (tmp_path / "README.md").write_text("# Corpus\n\nNotes.\n", encoding="utf-8")
+    result = check_files(tmp_path, tmp_path)
+    assert [(Path(d.name).name, Path(d.target).name) for d in result.documents] == [
+        ("a.id.txt", "a.en.txt"), ("b.id.txt", "b.en.txt")]
+    assert not result.documents[0].issues and result.documents[1].issues
+
+
 def test_one_bad_file_is_its_own_error_and_the_rest_is_checked(tmp_path: Path, capsys) -> None:
     (tmp_path / "src").mkdir()
     (tmp_path / "out").mkdir()

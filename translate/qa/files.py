@@ -3,8 +3,9 @@
 ``X.en.EXT`` in the target folder pairs with ``X.id.EXT`` (or ``X.EXT``) in the
 source folder, in the same subfolder (:func:`translate.evaluate.inputs.pair_key`:
 language tags ignored); when some target files are tagged ``.en.``, untagged
-ones (a README) are not translations and are left out, and source files
-tagged ``.en.`` are references, not sources.  Both files of a pair are read with
+ones (a README) are not translations and are left out; source files tagged
+``.en.`` are not sources and target files tagged ``.id.`` not translations, so
+one folder holding both (``corpora/``) checks its references against their sources.  Both files of a pair are read with
 the format of the source (its extension, or ``--format``).  One file's problem
 is that file's error; the other files are still checked.
 """
@@ -38,7 +39,7 @@ def file_pairs(source: str | Path, target: str | Path) -> list[tuple[Path, Path]
     if not source.is_dir():
         return [(source, target)]
     sources = _by_key(source, lambda p: ".en." not in p.name)
-    targets = _by_key(target, lambda p: True)
+    targets = _by_key(target, lambda p: ".id." not in p.name)
     if any(".en." in p.name for p in targets.values()):
         targets = {k: p for k, p in targets.items() if ".en." in p.name}
     missing = [f"{p.name} (no source {k} in {source})" for k, p in targets.items() if k not in sources]
