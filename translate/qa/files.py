@@ -5,9 +5,10 @@ source folder, in the same subfolder (:func:`translate.evaluate.inputs.pair_key`
 language tags ignored); when some target files are tagged ``.en.``, untagged
 ones (a README) are not translations and are left out; source files tagged
 ``.en.`` are not sources and target files tagged ``.id.`` not translations, so
-one folder holding both (``corpora/``) checks its references against their sources.  Both files of a pair are read with
-the format of the source (its extension, or ``--format``).  One file's problem
-is that file's error; the other files are still checked.
+one folder holding both (``corpora/``) checks its references against their
+sources.  Both files of a pair are read with the format of the source (its
+extension, or ``--format``).  One file's problem is that file's error; the
+other files are still checked.
 """
 
 from __future__ import annotations
