@@ -72,7 +72,11 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-existing", action="store_true",
                    help="leave files whose output exists alone (resume an interrupted run)")
     p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
-    p.add_argument("--qa-report", metavar="FILE", help="write the QA flags (missing numbers) as JSON lines")
+    p.add_argument("--qa-report", metavar="FILE",
+                   help="write the QA findings: .html (side by side), .txt (table), else JSON lines")
+    p.add_argument("--qa-checks", action="append", metavar="LIST",
+                   help="only these QA checks (as for qa --checks)")
+    p.add_argument("--qa-skip", action="append", metavar="LIST", help="leave out these QA checks")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_run)
 
@@ -129,6 +133,57 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_eval)
 
 
+def _add_qa(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("qa", help="check a translation without a reference: what to post-edit first")
+    p.add_argument("source", metavar="SOURCE", help="source file or folder (X.id.EXT)")
+    p.add_argument("target", metavar="TARGET",
+                   help="translation file or folder (X.en.EXT), raw MT or post-edited")
+    p.add_argument("--format", default="auto",
+                   help="auto (by the source's extension), text, markdown, html or docx")
+    p.add_argument("--glossary", action="append", metavar="FILE",
+                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
+    p.add_argument("--no-glossary", action="store_true", help="no glossary check")
+    p.add_argument("--checks", action="append", metavar="LIST",
+                   help="only these checks, comma-separated (an unknown name lists them all)")
+    p.add_argument("--skip", action="append", metavar="LIST", help="leave out these checks, comma-separated")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of the table")
+    p.add_argument("-o", "--output", action="append", metavar="FILE",
+                   help="also write the report: .html (side by side), .txt (table), else JSON lines "
+                        "(repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    p.set_defaults(handler=cmd_qa)
+
+
+def cmd_qa(args: argparse.Namespace) -> int:
+    from .qa import (
+        check_files,
+        issue_table,
+        json_lines,
+        parse_names,
+        select_checks,
+        summary_line,
+        write_qa_report,
+    )
+
+    checks = select_checks(parse_names(args.checks), parse_names(args.skip))
+    glossary = _run_glossary(args)
+    result = check_files(args.source, args.target, args.format, glossary, checks)
+    issues = [issue for document in result.documents for issue in document.issues]
+    if args.json:
+        sys.stdout.write(json_lines(issues))
+    else:
+        print(issue_table(issues))
+    for path in args.output or ():
+        write_qa_report(path, issues, result.documents, title=f"QA of {args.target}")
+    for error in result.errors:
+        _err(f"error: {error}")
+    if not args.quiet:
+        _err(f"{summary_line(issues)} ({len(result.documents)} file(s) checked)")
+    if result.errors:
+        return max(error.exit_code for error in result.errors)
+    return 0
+
+
 def _add_glossary(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("glossary", help="glossary tools")
     gsub = p.add_subparsers(dest="glossary_command", required=True, metavar="ACTION")
@@ -176,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(sub)
     _add_compare(sub)
     _add_eval(sub)
+    _add_qa(sub)
     _add_glossary(sub)
     _add_model(sub)
     _add_serve(sub)
@@ -205,8 +261,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     load = getattr(engine, "load", None)
     if callable(load):
         load()  # model problems are reported before any file is read
+    from .qa import parse_names, select_checks
+
+    checks = select_checks(parse_names(args.qa_checks), parse_names(args.qa_skip))
     report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet),
-                 glossary, localizer, skip_existing=args.skip_existing)
+                 glossary, localizer, skip_existing=args.skip_existing, qa_checks=checks)
     _report_qa(args, report, engine)
     if args.terms_report:
         from .terms import write_terms_report
@@ -250,14 +309,13 @@ def _first_few(paths: list, shown: int = 5) -> str:
 
 
 def _report_qa(args: argparse.Namespace, report, engine) -> None:
-    """One summary line of the QA flags (not for ``copy``: nothing is checked), and --qa-report."""
-    from .pipeline import localizes
-    from .qa import flagged_segments, write_qa_report
+    """One summary line of the QA findings, and --qa-report."""
+    from .qa import summary_line, write_qa_report
 
     if args.qa_report:
-        write_qa_report(args.qa_report, report.qa)
-    if report.qa or (localizes(engine) and not args.quiet):
-        _err(f"qa: {len(flagged_segments(report.qa))} segment(s) with numbers missing")
+        write_qa_report(args.qa_report, report.qa, report.qa_documents, title=f"QA of a {engine.name} run")
+    if report.qa or not args.quiet:
+        _err(summary_line(report.qa))
 
 
 def _run_glossary(args: argparse.Namespace):

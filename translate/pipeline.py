@@ -6,7 +6,7 @@ Everything the CLI's ``run`` does is here, as functions a Python user can call.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -18,7 +18,7 @@ from .errors import TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
 from .glossary import Glossary
 from .localize import Localizer, protect_document
-from .qa import QAIssue, check_documents
+from .qa import Check, QADocument, QAIssue, check_document
 from .segment import segment_document
 from .terms import TermUse, audit_segment, constraints_for, match_terms
 from .textio import read_bytes, refuse_existing, write_atomic
@@ -209,7 +209,8 @@ class RunReport:
     skipped: list[Path] = field(default_factory=list)  # unknown extensions
     existing: list[Job] = field(default_factory=list)  # outputs already there, kept (skip_existing)
     terms: list[TermUse] = field(default_factory=list)  # the glossary audit
-    qa: list[QAIssue] = field(default_factory=list)  # reference-free QA flags (numbers missing...)
+    qa: list[QAIssue] = field(default_factory=list)  # reference-free QA findings (translate.qa)
+    qa_documents: list[QADocument] = field(default_factory=list)  # the checked units, for the HTML report
 
     @property
     def failures(self) -> list[FileResult]:
@@ -243,14 +244,16 @@ def run(
     glossary: Glossary | None = None,
     localizer: Localizer | None = None,
     skip_existing: bool = False,
+    qa_checks: Sequence[Check] | None = None,
 ) -> RunReport:
     """Translate files and folders into the same formats; one file's failure never stops the rest.
 
     ``skip_existing`` resumes an interrupted run: a file whose output exists is
     left alone (outputs are written atomically, so an existing one is whole).
     With a ``localizer``, numbers, money, dates and times are protected and
-    rendered for its locale (see :mod:`translate.localize`), and the number QA
-    check fills ``report.qa``; neither applies to the ``copy`` engine.
+    rendered for its locale (see :mod:`translate.localize`; not for the ``copy``
+    engine).  Every translated document is checked by :mod:`translate.qa`
+    (``qa_checks``: all by default), which fills ``report.qa``.
     """
     plan = plan_jobs(inputs, outdir, fmt)
     localizer = localizer if localizes(engine) else None
@@ -282,8 +285,9 @@ def run(
         protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
         report.terms += translate_documents([d for _, d in group], engine, progress, cache, glossary)
         for (result, document), protected in zip(group, protections, strict=True):
-            if localizes(engine):
-                report.qa += check_documents([document], protected)
+            checked = check_document(document, protected, glossary, qa_checks, target=str(result.job.output))
+            report.qa += checked.issues
+            report.qa_documents.append(checked)
             try:
                 data = get_format(document.format).write(document)
                 write_atomic(result.job.output, data, overwrite=overwrite)
