@@ -139,8 +139,9 @@ def _kind_token(data: dict) -> str:
     return data["kind"][0] + ("" if pair is None else str(pair))
 
 
-def normalise(source: str, codes: Mapping[str, InlineCode], written: Mapping[str, str] | None = None
-              ) -> NormalisedSegment:
+def normalise(
+    source: str, codes: Mapping[str, InlineCode], written: Mapping[str, str] | None = None
+) -> NormalisedSegment:
     """``source`` (coded) in memory form; ``written`` maps quantity code chars to their Indonesian text."""
     written = written or {}
     parts: list[str] = []
@@ -162,8 +163,9 @@ def normalise(source: str, codes: Mapping[str, InlineCode], written: Mapping[str
     return NormalisedSegment("".join(parts), chars, data, quantities)
 
 
-def normalise_segment(segment: Segment, block: Block, written: Mapping[str, str] | None = None
-                      ) -> NormalisedSegment:
+def normalise_segment(
+    segment: Segment, block: Block, written: Mapping[str, str] | None = None
+) -> NormalisedSegment:
     return normalise(segment.source, block.codes, written)
 
 
@@ -190,8 +192,10 @@ def from_memory(stored: str, norm: NormalisedSegment, codes: Mapping[str, Inline
     often as the segment has quantities rendered that way (left as text otherwise).
     """
     count = len(norm.chars)
-    text = "".join(norm.chars[ord(c) - CODE_FIRST] if is_code_char(c) and ord(c) - CODE_FIRST < count else c
-                   for c in stored)
+    text = "".join(
+        norm.chars[ord(c) - CODE_FIRST] if is_code_char(c) and ord(c) - CODE_FIRST < count else c
+        for c in stored
+    )
     complete = True
     by_rendering: dict[str, list[str]] = {}
     for char in norm.quantities:
@@ -210,8 +214,13 @@ def code_table(code_data: Sequence[dict]) -> dict[str, InlineCode]:
     table: dict[str, InlineCode] = {}
     for i, data in enumerate(code_data):
         pair = data.get("pair")
-        table[placeholder(i)] = InlineCode(placeholder(i), CodeKind(data["kind"]), data.get("data", ""),
-                                           None if pair is None else placeholder(pair), data.get("name", ""))
+        table[placeholder(i)] = InlineCode(
+            placeholder(i),
+            CodeKind(data["kind"]),
+            data.get("data", ""),
+            None if pair is None else placeholder(pair),
+            data.get("name", ""),
+        )
     return table
 
 

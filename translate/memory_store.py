@@ -52,8 +52,10 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_key ON entries (source_lang, target_lang, source, codes);
 """
-_COLUMNS = ("source_lang, target_lang, source, codes, target, code_data, document, origin, approved, "
-            "signature, created")
+_COLUMNS = (
+    "source_lang, target_lang, source, codes, target, code_data, document, origin, approved, "
+    "signature, created"
+)
 
 
 def default_path() -> Path:
@@ -95,8 +97,11 @@ class SQLiteMemory:
                     self._db.execute(statement)
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         except (sqlite3.DatabaseError, OSError) as error:
-            raise InputError(f"cannot open the translation memory: {error}", path=str(self.path),
-                             hint="pass --tm with another file, or --no-tm") from None
+            raise InputError(
+                f"cannot open the translation memory: {error}",
+                path=str(self.path),
+                hint="pass --tm with another file, or --no-tm",
+            ) from None
 
     def close(self) -> None:
         self._db.close()
@@ -127,9 +132,24 @@ class SQLiteMemory:
         if not entries:
             return
         stamp = now()
-        rows = [(e.key.source_lang, e.key.target_lang, e.key.source, e.key.codes, e.target,
-                 json.dumps(e.code_data, ensure_ascii=False), plain_text(e.key.source), e.document, e.origin,
-                 int(e.approved), e.signature, e.created or stamp, stamp) for e in entries]
+        rows = [
+            (
+                e.key.source_lang,
+                e.key.target_lang,
+                e.key.source,
+                e.key.codes,
+                e.target,
+                json.dumps(e.code_data, ensure_ascii=False),
+                plain_text(e.key.source),
+                e.document,
+                e.origin,
+                int(e.approved),
+                e.signature,
+                e.created or stamp,
+                stamp,
+            )
+            for e in entries
+        ]
         try:
             with self._transaction():
                 self._db.executemany(
@@ -147,8 +167,9 @@ class SQLiteMemory:
 
     # -- beyond the protocol ----------------------------------------------------------
 
-    def fuzzy(self, key: MemoryKey, threshold: float = DEFAULT_FUZZY_THRESHOLD, limit: int = 3
-              ) -> list[tuple[float, MemoryEntry]]:
+    def fuzzy(
+        self, key: MemoryKey, threshold: float = DEFAULT_FUZZY_THRESHOLD, limit: int = 3
+    ) -> list[tuple[float, MemoryEntry]]:
         """Approved entries of the language pair whose source is similar to ``key``'s, best first.
 
         Exact matches (same source and codes) are left out: they are used, not offered.
@@ -178,7 +199,9 @@ class SQLiteMemory:
         if pair not in self._choices:
             rows = self._db.execute(
                 "SELECT plain, id FROM entries WHERE source_lang = ? AND target_lang = ? AND approved = 1 "
-                "ORDER BY updated DESC, id DESC", pair).fetchall()
+                "ORDER BY updated DESC, id DESC",
+                pair,
+            ).fetchall()
             self._choices[pair] = ([r[0] for r in rows], [r[1] for r in rows])
         return self._choices[pair]
 
@@ -191,8 +214,12 @@ class SQLiteMemory:
         query = self._db.execute
         count, approved = query("SELECT count(*), coalesce(sum(approved), 0) FROM entries").fetchone()
         by_origin = dict(query("SELECT origin, count(*) FROM entries GROUP BY origin ORDER BY origin"))
-        by_pair = {f"{s}->{t}": n for s, t, n in query(
-            "SELECT source_lang, target_lang, count(*) FROM entries GROUP BY 1, 2 ORDER BY 1, 2")}
+        by_pair = {
+            f"{s}->{t}": n
+            for s, t, n in query(
+                "SELECT source_lang, target_lang, count(*) FROM entries GROUP BY 1, 2 ORDER BY 1, 2"
+            )
+        }
         return MemoryStats(count, approved, by_origin, by_pair)
 
 
@@ -215,10 +242,29 @@ class _Transaction:
 
 
 def _entry(row: tuple) -> MemoryEntry:
-    (source_lang, target_lang, source, codes, target, code_data, document, origin, approved, signature,
-     created) = row
-    return MemoryEntry(MemoryKey(source_lang, target_lang, source, codes), target, json.loads(code_data),
-                       document, origin, bool(approved), signature, created)
+    (
+        source_lang,
+        target_lang,
+        source,
+        codes,
+        target,
+        code_data,
+        document,
+        origin,
+        approved,
+        signature,
+        created,
+    ) = row
+    return MemoryEntry(
+        MemoryKey(source_lang, target_lang, source, codes),
+        target,
+        json.loads(code_data),
+        document,
+        origin,
+        bool(approved),
+        signature,
+        created,
+    )
 
 
 __all__ = ["DEFAULT_FUZZY_THRESHOLD", "ENV_VAR", "MemoryStats", "SQLiteMemory", "default_path"]

@@ -50,8 +50,9 @@ def code_problems(source: str, target: str, codes: Mapping[str, InlineCode]) -> 
     for char in dict.fromkeys(wanted):
         count = found.count(char)
         if count != wanted.count(char):
-            problems.append(f"code {describe(char, codes)} appears {count} time(s), expected "
-                            f"{wanted.count(char)}")
+            problems.append(
+                f"code {describe(char, codes)} appears {count} time(s), expected {wanted.count(char)}"
+            )
     for char in dict.fromkeys(found):
         if char not in wanted:
             problems.append(f"code {describe(char, codes)} is not in this segment's source")
@@ -97,8 +98,9 @@ def apply_targets(document: Document, targets: Mapping[str, str]) -> Document:
             if target is None:
                 joined.append(segment.target if segment.target is not None else segment.source)
                 continue
-            problems += [TargetProblem(str(segment.id), m) for m in code_problems(segment.source, target,
-                                                                                  block.codes)]
+            problems += [
+                TargetProblem(str(segment.id), m) for m in code_problems(segment.source, target, block.codes)
+            ]
             joined.append(target)
         nesting = nesting_problem(block, joined)
         if nesting is not None:

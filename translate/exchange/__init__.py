@@ -31,7 +31,7 @@ class ExchangeFormat(Protocol):
         """The bundle as a file."""
 
     def read(self, data: bytes, name: str) -> Bundle:
-        """A file written by :meth:`write` and edited by a translator; problems per unit in ``unit.problems``."""
+        """A file :meth:`write` wrote, edited by a translator (problems in ``unit.problems``)."""
 
 
 def get_exchange(name: str) -> ExchangeFormat:
@@ -52,8 +52,11 @@ def detect_exchange(path: str | Path, data: bytes) -> str:
     if suffix in (".xlf", ".xliff", ".sdlxliff", ".mqxliff"):
         head = data[:2000]
         return "xliff2" if b"urn:oasis:names:tc:xliff:document:2." in head else "xliff"
-    raise InputError(f"unknown exchange file extension {suffix or '(none)'!r}", path=str(path),
-                     hint="import takes .xlf, .xliff or .po files written by `translate export`")
+    raise InputError(
+        f"unknown exchange file extension {suffix or '(none)'!r}",
+        path=str(path),
+        hint="import takes .xlf, .xliff or .po files written by `translate export`",
+    )
 
 
 __all__ = ["REGISTRY", "Bundle", "ExchangeFormat", "detect_exchange", "get_exchange"]

@@ -29,7 +29,15 @@ from ..memory import (
     target_lang,
     written_texts,
 )
-from ..pipeline import Progress, load_document, localizes, needs_engine, plan_jobs, run_signature, translate_documents
+from ..pipeline import (
+    Progress,
+    load_document,
+    localizes,
+    needs_engine,
+    plan_jobs,
+    run_signature,
+    translate_documents,
+)
 from ..qa import QAIssue, check_documents
 from ..terms import match_terms
 from ..textio import read_bytes, refuse_existing, write_atomic
@@ -59,17 +67,27 @@ class ExportReport:
         return [r for r in self.results if r.error]
 
 
-def export_files(inputs: Iterable[str | Path], engine: Engine, to: str = "xliff", outdir: str | Path | None = None,
-                 fmt: str = "auto", overwrite: bool = False, glossary: Glossary | None = None,
-                 localizer: Localizer | None = None, memory: TranslationMemory | None = None,
-                 fuzzy_threshold: float | None = None,
-                 progress_factory: Callable[[int], Progress] | None = None) -> ExportReport:
-    """Translate each input and write ``NAME.EXT.xlf`` (or ``.po``) beside it, or mirrored under ``outdir``."""
+def export_files(
+    inputs: Iterable[str | Path],
+    engine: Engine,
+    to: str = "xliff",
+    outdir: str | Path | None = None,
+    fmt: str = "auto",
+    overwrite: bool = False,
+    glossary: Glossary | None = None,
+    localizer: Localizer | None = None,
+    memory: TranslationMemory | None = None,
+    fuzzy_threshold: float | None = None,
+    progress_factory: Callable[[int], Progress] | None = None,
+) -> ExportReport:
+    """Translate each input; write ``NAME.EXT.xlf`` (``.po``) beside it, or mirrored under ``outdir``."""
     exchange = get_exchange(to)
     plan = plan_jobs(inputs, outdir, fmt)
     localizer = localizer if localizes(engine) else None
-    report = ExportReport(run_signature(engine, glossary) + (f"|{localizer.signature()}" if localizer else ""),
-                          skipped=plan.skipped)
+    report = ExportReport(
+        run_signature(engine, glossary) + (f"|{localizer.signature()}" if localizer else ""),
+        skipped=plan.skipped,
+    )
     recording = RecordingMemory(DictMemory() if memory is None else memory)
     fuzzy = getattr(memory, "fuzzy", None) if fuzzy_threshold is not None else None
     for job in plan.jobs:
@@ -84,17 +102,27 @@ def export_files(inputs: Iterable[str | Path], engine: Engine, to: str = "xliff"
             progress = progress_factory(total) if progress_factory else None
             translate_documents([document], engine, progress, recording, glossary, protections)
             issues = check_documents([document], protections) if localizer else []
-            bundle = build_bundle(document, job.source, result.output, data, protections, issues, glossary,
-                                  recording.found, report.signature,
-                                  (lambda key: fuzzy(key, fuzzy_threshold)) if fuzzy else None)
+            bundle = build_bundle(
+                document,
+                job.source,
+                result.output,
+                data,
+                protections,
+                issues,
+                glossary,
+                recording.found,
+                report.signature,
+                (lambda key: fuzzy(key, fuzzy_threshold)) if fuzzy else None,
+            )
             write_atomic(result.output, exchange.write(bundle), overwrite=overwrite)
         except TranslateError as error:
             result.error = error
             continue
         result.units = len(bundle.units)
         result.from_memory = sum(1 for u in bundle.units if u.origin in ("tm", "tm-mt"))
-        result.fuzzy = sum(1 for u in bundle.units if any(a.kind == "tm" and a.similarity != 100
-                                                          for a in u.alternatives))
+        result.fuzzy = sum(
+            1 for u in bundle.units if any(a.kind == "tm" and a.similarity != 100 for a in u.alternatives)
+        )
     return report
 
 
@@ -102,14 +130,31 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def build_bundle(document: Document, source: Path, output: Path, data: bytes, protections: Sequence[Protection],
-                 issues: Sequence[QAIssue], glossary: Glossary | None, found: dict, signature: str,
-                 fuzzy: Callable | None = None) -> Bundle:
+def build_bundle(
+    document: Document,
+    source: Path,
+    output: Path,
+    data: bytes,
+    protections: Sequence[Protection],
+    issues: Sequence[QAIssue],
+    glossary: Glossary | None,
+    found: dict,
+    signature: str,
+    fuzzy: Callable | None = None,
+) -> Bundle:
     """The exchange content of a translated document (see the module docstring)."""
     language = target_lang(document.metadata.get("target_locale"))
     relative = os.path.relpath(source.resolve(), output.resolve().parent)
-    bundle = Bundle(str(source), Path(relative).as_posix(), str(source.resolve()), sha256(data), document.format,
-                    SOURCE_LANG, language, signature)
+    bundle = Bundle(
+        str(source),
+        Path(relative).as_posix(),
+        str(source.resolve()),
+        sha256(data),
+        document.format,
+        SOURCE_LANG,
+        language,
+        signature,
+    )
     written = written_texts(protections)
     by_segment: dict[str, list[str]] = {}
     for issue in issues:
@@ -120,8 +165,12 @@ def build_bundle(document: Document, source: Path, output: Path, data: bytes, pr
             quantities = written.get(seg_id, {})
             tags = tag_map(segment.source, block.codes, skip=quantities)
             target_texts = {c: block.codes[c].data for c in quantities}
-            unit = Unit(f"{segment.id.block}.{segment.id.index}", to_content(segment.source, tags, quantities),
-                        None, tags.info)
+            unit = Unit(
+                f"{segment.id.block}.{segment.id.index}",
+                to_content(segment.source, tags, quantities),
+                None,
+                tags.info,
+            )
             if segment.target is not None:
                 unit.target = to_content(segment.target, tags, target_texts)
             norm = normalise_segment(segment, block, quantities)
@@ -130,13 +179,22 @@ def build_bundle(document: Document, source: Path, output: Path, data: bytes, pr
             if unit.target is not None and unit.origin != "copied":
                 kind = "mt" if unit.origin == "mt" else "tm"
                 entry = found.get(key)
-                unit.alternatives.append(Alternative(kind, unit.source, unit.target, tags.info,
-                                                     entry.origin if entry else signature,
-                                                     100.0 if kind == "tm" else None, unit.confidence))
+                unit.alternatives.append(
+                    Alternative(
+                        kind,
+                        unit.source,
+                        unit.target,
+                        tags.info,
+                        entry.origin if entry else signature,
+                        100.0 if kind == "tm" else None,
+                        unit.confidence,
+                    )
+                )
             if fuzzy is not None and needs_engine(segment):
                 unit.alternatives += [_fuzzy(score, entry) for score, entry in fuzzy(key)]
-            unit.notes = _notes(segment, glossary, [p for p in protections if p.segment == seg_id],
-                                by_segment.get(seg_id, []))
+            unit.notes = _notes(
+                segment, glossary, [p for p in protections if p.segment == seg_id], by_segment.get(seg_id, [])
+            )
             bundle.units.append(unit)
     return bundle
 
@@ -154,16 +212,27 @@ def _origin(segment: Segment, entry: MemoryEntry | None) -> tuple[str, bool]:
 def _fuzzy(score: float, entry: MemoryEntry) -> Alternative:
     table = entry.code_table()
     tags: TagMap = tag_map(entry.key.source, table)
-    return Alternative("tm", to_content(entry.key.source, tags), to_content(entry.target, tags), tags.info,
-                       entry.origin, score)
+    return Alternative(
+        "tm",
+        to_content(entry.key.source, tags),
+        to_content(entry.target, tags),
+        tags.info,
+        entry.origin,
+        score,
+    )
 
 
-def _notes(segment: Segment, glossary: Glossary | None, protections: Sequence[Protection],
-           issues: Sequence[str]) -> list[tuple[str, str]]:
+def _notes(
+    segment: Segment, glossary: Glossary | None, protections: Sequence[Protection], issues: Sequence[str]
+) -> list[tuple[str, str]]:
     notes = []
     for match in match_terms(glossary, segment.source):
-        notes.append(("glossary", f"{match.surface} → {' / '.join(match.term.targets)} (required; "
-                                  f"{match.term.origin})"))
+        notes.append(
+            (
+                "glossary",
+                f"{match.surface} → {' / '.join(match.term.targets)} (required; {match.term.origin})",
+            )
+        )
     for protection in protections:
         if protection.source_text != protection.rendered:
             notes.append(("quantity", f"{protection.source_text} → {protection.rendered} (localized)"))

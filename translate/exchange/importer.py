@@ -39,8 +39,11 @@ class ImportProblems(MergeError):
 
     def __init__(self, path: str, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s); nothing was written", path=path,
-                         hint="fix them in the CAT tool and import again")
+        super().__init__(
+            f"{len(problems)} problem(s); nothing was written",
+            path=path,
+            hint="fix them in the CAT tool and import again",
+        )
 
 
 @dataclass
@@ -53,21 +56,31 @@ class ImportResult:
 
 
 def find_original(bundle: Bundle, exchange: Path, source: str | Path | None) -> Path:
-    """``--source``, else the recorded path (relative to the exchange file), else the recorded absolute path."""
+    """``--source``, else the recorded path (relative to the exchange file), else the absolute one."""
     if source is not None:
         return Path(source)
-    candidates = [exchange.parent / bundle.path if bundle.path else None,
-                  Path(bundle.absolute) if bundle.absolute else None]
+    candidates = [
+        exchange.parent / bundle.path if bundle.path else None,
+        Path(bundle.absolute) if bundle.absolute else None,
+    ]
     for candidate in candidates:
         if candidate is not None and candidate.is_file():
             return Path(os.path.normpath(candidate))
-    raise InputError(f"the original {bundle.original or bundle.path!r} is not where the export recorded it "
-                     f"({bundle.path} beside this file, or {bundle.absolute})", path=str(exchange),
-                     hint="pass --source FILE")
+    raise InputError(
+        f"the original {bundle.original or bundle.path!r} is not where the export recorded it "
+        f"({bundle.path} beside this file, or {bundle.absolute})",
+        path=str(exchange),
+        hint="pass --source FILE",
+    )
 
 
-def import_file(path: str | Path, source: str | Path | None = None, output: str | Path | None = None,
-                overwrite: bool = False, memory: TranslationMemory | None = None) -> ImportResult:
+def import_file(
+    path: str | Path,
+    source: str | Path | None = None,
+    output: str | Path | None = None,
+    overwrite: bool = False,
+    memory: TranslationMemory | None = None,
+) -> ImportResult:
     """Check ``path`` against its original, write the translated document, store post-edits."""
     path = Path(path)
     data = read_bytes(path)
@@ -75,17 +88,25 @@ def import_file(path: str | Path, source: str | Path | None = None, output: str 
     original = find_original(bundle, path, source)
     original_data = read_bytes(original)
     if sha256(original_data) != bundle.sha256:
-        raise InputError(f"the original {original} changed since the export (SHA-256 {bundle.sha256[:12]}… "
-                         f"recorded, {sha256(original_data)[:12]}… now)", path=str(path),
-                         hint="export the current original again, or pass --source with the exported version")
+        raise InputError(
+            f"the original {original} changed since the export (SHA-256 {bundle.sha256[:12]}… "
+            f"recorded, {sha256(original_data)[:12]}… now)",
+            path=str(path),
+            hint="export the current original again, or pass --source with the exported version",
+        )
     document = load_document(original, bundle.format, original_data)
     targets, entries, counts = _targets(document, bundle, str(path))
     try:
         apply_targets(document, targets)
     except TargetError as error:
         lines = {f"{document.name}#{u.id}": u.line for u in bundle.units}
-        raise ImportProblems(str(path), [f"line {lines.get(p.segment, 0)}: unit {p.segment.rsplit('#', 1)[-1]}: "
-                                         f"{p.message}" for p in error.problems]) from None
+        raise ImportProblems(
+            str(path),
+            [
+                f"line {lines.get(p.segment, 0)}: unit {p.segment.rsplit('#', 1)[-1]}: {p.message}"
+                for p in error.problems
+            ],
+        ) from None
     destination = _destination(original, output)
     write_atomic(destination, get_format(document.format).write(document), overwrite=overwrite)
     result = ImportResult(path, original, destination, counts)
@@ -102,8 +123,9 @@ def _destination(original: Path, output: str | Path | None) -> Path:
     return output / target_name(original) if output.is_dir() else output
 
 
-def _targets(document: Document, bundle: Bundle, name: str
-             ) -> tuple[dict[str, str], list[MemoryEntry], Counter]:
+def _targets(
+    document: Document, bundle: Bundle, name: str
+) -> tuple[dict[str, str], list[MemoryEntry], Counter]:
     problems: list[str] = []
     units: dict[str, Unit] = {}
     for unit in bundle.units:
@@ -115,8 +137,9 @@ def _targets(document: Document, bundle: Bundle, name: str
     segments = {f"{s.id.block}.{s.id.index}": (s, b) for b in document.blocks for s in b.segments}
     for unit_id, unit in units.items():
         if unit_id not in segments:
-            problems.append(f"line {unit.line}: unit {unit_id}: unknown unit id (no such segment in "
-                            f"{document.name})")
+            problems.append(
+                f"line {unit.line}: unit {unit_id}: unknown unit id (no such segment in {document.name})"
+            )
     targets: dict[str, str] = {}
     entries: list[MemoryEntry] = []
     counts: Counter = Counter()
@@ -129,8 +152,10 @@ def _targets(document: Document, bundle: Bundle, name: str
         tags = tag_map(segment.source, block.codes)
         expected = to_content(segment.source, tags)
         if _normal(unit.source) != _normal(expected):
-            problems.append(f"{where}: the source differs from the original's segment "
-                            f"({plain(unit.source)[:60]!r}); edit targets only")
+            problems.append(
+                f"{where}: the source differs from the original's segment "
+                f"({plain(unit.source)[:60]!r}); edit targets only"
+            )
             continue
         chosen, status = _chosen(unit)
         counts[status] += 1
@@ -144,8 +169,17 @@ def _targets(document: Document, bundle: Bundle, name: str
             norm = normalise_segment(segment, block)
             stored = to_memory(coded, norm, block.codes)
             if stored is not None:
-                entries.append(MemoryEntry(norm.key(SOURCE_LANG, bundle.target_lang), stored, norm.code_data,
-                                           bundle.original, "post-edit", True, bundle.signature))
+                entries.append(
+                    MemoryEntry(
+                        norm.key(SOURCE_LANG, bundle.target_lang),
+                        stored,
+                        norm.code_data,
+                        bundle.original,
+                        "post-edit",
+                        True,
+                        bundle.signature,
+                    )
+                )
     if problems:
         raise ImportProblems(name, problems)
     return targets, entries, counts
@@ -165,7 +199,11 @@ def _normal(content: Content) -> list:
 def _chosen(unit: Unit) -> tuple[Content, str]:
     """The content to use and what the translator did: edited, confirmed, untouched or empty."""
     baseline = next((a.target for a in unit.alternatives if a.kind == "mt"), None)
-    if unit.target is None or not plain(unit.target).strip() and not any(isinstance(p, Tag) for p in unit.target):
+    if (
+        unit.target is None
+        or not plain(unit.target).strip()
+        and not any(isinstance(p, Tag) for p in unit.target)
+    ):
         if baseline is not None:
             return baseline, "empty"
         return unit.source, "empty"
@@ -184,8 +222,10 @@ def check_tags(content: Content, tags: TagMap) -> list[str]:
     for tag, count in seen.items():
         if tag not in expected:
             known = tags.info.get(tag.id)
-            problems.append(f"tag {tag.id} ({tag.role}) is not in the source"
-                            + (f"; there it is a {known.role} tag" if known else ""))
+            problems.append(
+                f"tag {tag.id} ({tag.role}) is not in the source"
+                + (f"; there it is a {known.role} tag" if known else "")
+            )
         elif count > 1:
             problems.append(f"tag {tag.id} ({_markup(tag, tags)}) appears {count} times")
     for tag in expected:
@@ -204,8 +244,10 @@ def _roles(content: Content, tags: TagMap) -> Content:
     out: Content = []
     for part in content:
         if isinstance(part, Tag) and part.id in tags.info and tags.info[part.id].role == START:
-            part = Tag(START if part.role in (START, OPEN) else END if part.role in (END, CLOSE) else part.role,
-                       part.id)
+            part = Tag(
+                START if part.role in (START, OPEN) else END if part.role in (END, CLOSE) else part.role,
+                part.id,
+            )
         out.append(part)
     return out
 

@@ -44,8 +44,16 @@ STATES = {
     "copied": ("final", None),
 }
 DATATYPES = {"text": "plaintext", "html": "html", "markdown": "x-markdown", "docx": "x-docx"}
-_DELIMITERS = {"strong": "bold", "emphasis": "italic", "em": "italic", "b": "bold", "i": "italic",
-               "u": "underlined", "link": "link", "a": "link"}
+_DELIMITERS = {
+    "strong": "bold",
+    "emphasis": "italic",
+    "em": "italic",
+    "b": "bold",
+    "i": "italic",
+    "u": "underlined",
+    "link": "link",
+    "a": "link",
+}
 _PLACEHOLDERS = {"image": "image", "img": "image", "hardbreak": "lb", "break": "lb", "br": "lb"}
 _LEAVES = frozenset({"source", "target", "note"})
 
@@ -67,9 +75,15 @@ class Xliff12:
 
     def write(self, bundle: Bundle) -> bytes:
         root = etree.Element(f"{{{NS}}}xliff", nsmap={None: NS}, version="1.2")
-        file = sub(root, f"{{{NS}}}file", original=bundle.original or bundle.path, source_language=bundle.source_lang,
-                   target_language=bundle.target_lang, datatype=DATATYPES.get(bundle.format, f"x-{bundle.format}"),
-                   tool_id=TOOL_ID)
+        file = sub(
+            root,
+            f"{{{NS}}}file",
+            original=bundle.original or bundle.path,
+            source_language=bundle.source_lang,
+            target_language=bundle.target_lang,
+            datatype=DATATYPES.get(bundle.format, f"x-{bundle.format}"),
+            tool_id=TOOL_ID,
+        )
         header = sub(file, f"{{{NS}}}header")
         skl = sub(header, f"{{{NS}}}skl")
         sub(skl, f"{{{NS}}}external-file", href=bundle.path or bundle.original)
@@ -85,38 +99,77 @@ class Xliff12:
         return serialize(root, bundle.original)
 
     def _unit(self, body: etree._Element, unit: Unit, bundle: Bundle) -> None:
-        element = sub(body, f"{{{NS}}}trans-unit", id=unit.id, xml_space="preserve",
-                      translate=None if unit.translate else "no")
-        self._content(sub(element, f"{{{NS}}}source", xml_lang=bundle.source_lang), unit.source, unit.tags,
-                      unit.id, bundle)
+        element = sub(
+            body,
+            f"{{{NS}}}trans-unit",
+            id=unit.id,
+            xml_space="preserve",
+            translate=None if unit.translate else "no",
+        )
+        self._content(
+            sub(element, f"{{{NS}}}source", xml_lang=bundle.source_lang),
+            unit.source,
+            unit.tags,
+            unit.id,
+            bundle,
+        )
         if unit.target is not None:
             state, qualifier = STATES.get(unit.origin, (None, None))
-            target = sub(element, f"{{{NS}}}target", xml_lang=bundle.target_lang, state=state,
-                         state_qualifier=qualifier)
+            target = sub(
+                element,
+                f"{{{NS}}}target",
+                xml_lang=bundle.target_lang,
+                state=state,
+                state_qualifier=qualifier,
+            )
             self._content(target, unit.target, unit.tags, unit.id, bundle)
         for alternative in unit.alternatives:
             self._alternative(element, alternative, unit, bundle)
         for category, text in unit.notes:
-            sub(element, f"{{{NS}}}note", f"{category}: {text}", **{"from": "translate", "annotates": "source"})
+            sub(
+                element,
+                f"{{{NS}}}note",
+                f"{category}: {text}",
+                **{"from": "translate", "annotates": "source"},
+            )
 
-    def _alternative(self, parent: etree._Element, alternative: Alternative, unit: Unit, bundle: Bundle) -> None:
+    def _alternative(
+        self, parent: etree._Element, alternative: Alternative, unit: Unit, bundle: Bundle
+    ) -> None:
         mt = alternative.kind == "mt"
         quality = alternative.confidence if mt else alternative.similarity
         if quality is not None:
             quality = f"{quality * 100 if mt else quality:.0f}"
-        element = sub(parent, f"{{{NS}}}alt-trans", origin=MT_ORIGIN if mt else TM_ORIGIN,
-                      match_quality=quality, tool_id=TOOL_ID, alttranstype="proposal")
+        element = sub(
+            parent,
+            f"{{{NS}}}alt-trans",
+            origin=MT_ORIGIN if mt else TM_ORIGIN,
+            match_quality=quality,
+            tool_id=TOOL_ID,
+            alttranstype="proposal",
+        )
         if not mt:
             sub(element, f"{{{NS}}}note", f"origin: {alternative.origin}", **{"from": "translate"})
-            self._content(sub(element, f"{{{NS}}}source", xml_lang=bundle.source_lang), alternative.source,
-                          alternative.tags, unit.id, bundle)
-        self._content(sub(element, f"{{{NS}}}target", xml_lang=bundle.target_lang), alternative.target,
-                      alternative.tags, unit.id, bundle)
+            self._content(
+                sub(element, f"{{{NS}}}source", xml_lang=bundle.source_lang),
+                alternative.source,
+                alternative.tags,
+                unit.id,
+                bundle,
+            )
+        self._content(
+            sub(element, f"{{{NS}}}target", xml_lang=bundle.target_lang),
+            alternative.target,
+            alternative.tags,
+            unit.id,
+            bundle,
+        )
         if not mt:  # the note must follow source and target
             element.append(element[0])
 
-    def _content(self, parent: etree._Element, content: Content, tags: dict[str, TagInfo], unit_id: str,
-                 bundle: Bundle) -> None:
+    def _content(
+        self, parent: etree._Element, content: Content, tags: dict[str, TagInfo], unit_id: str, bundle: Bundle
+    ) -> None:
         for part in content:
             if isinstance(part, str):
                 check_xml_text(part, unit_id, bundle.original)
@@ -124,7 +177,10 @@ class Xliff12:
         def element_for(where: etree._Element, tag: Tag) -> etree._Element:
             info = tags[tag.id]
             name = {START: "g", OPEN: "bx", CLOSE: "ex", ISOLATED: "x"}[tag.role]
-            attrs = {"id": tag.id, "equiv_text": info.data + (f"…{info.end_data}" if tag.role == START else "")}
+            attrs = {
+                "id": tag.id,
+                "equiv_text": info.data + (f"…{info.end_data}" if tag.role == START else ""),
+            }
             if tag.role != CLOSE:
                 attrs["ctype"] = ctype(info)
             return sub(where, f"{{{NS}}}{name}", **attrs)
@@ -138,21 +194,33 @@ class Xliff12:
         from ..errors import InputError
 
         if local(root) != "xliff" or etree.QName(root).namespace != NS:
-            raise InputError("not an XLIFF 1.2 file (no <xliff> in the 1.2 namespace)", path=name,
-                             where=f"line {root.sourceline}")
+            raise InputError(
+                "not an XLIFF 1.2 file (no <xliff> in the 1.2 namespace)",
+                path=name,
+                where=f"line {root.sourceline}",
+            )
         files = root.findall(f"{{{NS}}}file")
         if len(files) != 1:
             raise InputError(f"{len(files)} <file> elements; an export has exactly one", path=name)
         file = files[0]
-        meta = {note.get("from", ""): note.text or "" for note in file.iterfind(f"{{{NS}}}header/{{{NS}}}note")}
-        bundle = bundle_from_meta(meta, file.get("source-language", ""), file.get("target-language", ""), name)
+        meta = {
+            note.get("from", ""): note.text or "" for note in file.iterfind(f"{{{NS}}}header/{{{NS}}}note")
+        }
+        bundle = bundle_from_meta(
+            meta, file.get("source-language", ""), file.get("target-language", ""), name
+        )
         for element in file.iter(f"{{{NS}}}trans-unit"):
             bundle.units.append(self._read_unit(element))
         return bundle
 
     def _read_unit(self, element: etree._Element) -> Unit:
-        unit = Unit(element.get("id", ""), [], None, line=element.sourceline or 0,
-                    translate=element.get("translate", "yes") != "no")
+        unit = Unit(
+            element.get("id", ""),
+            [],
+            None,
+            line=element.sourceline or 0,
+            translate=element.get("translate", "yes") != "no",
+        )
         source = element.find(f"{{{NS}}}source")
         unit.source = read_content(source, unit.problems) if source is not None else []
         target = element.find(f"{{{NS}}}target")

@@ -19,7 +19,16 @@ from lxml import etree
 from ..errors import InputError
 from .model import CLOSE, END, ISOLATED, OPEN, START, Alternative, Bundle, Content, Tag, TagInfo, Unit
 from .xliff12 import _merge
-from .xmlcommon import bundle_from_meta, check_xml_text, indent, local, meta_items, serialize, sub, write_content
+from .xmlcommon import (
+    bundle_from_meta,
+    check_xml_text,
+    indent,
+    local,
+    meta_items,
+    serialize,
+    sub,
+    write_content,
+)
 from .xmlsafe import parse_xml
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
@@ -41,8 +50,13 @@ class Xliff21:
     extension = ".xlf"
 
     def write(self, bundle: Bundle) -> bytes:
-        root = etree.Element(f"{{{NS}}}xliff", nsmap={None: NS, "mtc": MTC}, version="2.1",
-                             srcLang=bundle.source_lang, trgLang=bundle.target_lang)
+        root = etree.Element(
+            f"{{{NS}}}xliff",
+            nsmap={None: NS, "mtc": MTC},
+            version="2.1",
+            srcLang=bundle.source_lang,
+            trgLang=bundle.target_lang,
+        )
         file = sub(root, f"{{{NS}}}file", id="f1", original=bundle.original or bundle.path)
         sub(file, f"{{{NS}}}skeleton", href=bundle.path or bundle.original)
         notes = sub(file, f"{{{NS}}}notes")
@@ -66,28 +80,49 @@ class Xliff21:
                 sub(notes, f"{{{NS}}}note", text, category=category, appliesTo="source")
         data_ids = _write_data(element, unit.tags)
         state, sub_state = STATES.get(unit.origin, (None, None))
-        segment = sub(element, f"{{{NS}}}segment", id=SEGMENT_ID, state=state if unit.target is not None else None,
-                      subState=sub_state if unit.target is not None else None)
+        segment = sub(
+            element,
+            f"{{{NS}}}segment",
+            id=SEGMENT_ID,
+            state=state if unit.target is not None else None,
+            subState=sub_state if unit.target is not None else None,
+        )
         self._content(sub(segment, f"{{{NS}}}source"), unit.source, unit.tags, data_ids, unit.id, bundle)
         if unit.target is not None:
             self._content(sub(segment, f"{{{NS}}}target"), unit.target, unit.tags, data_ids, unit.id, bundle)
 
-    def _match(self, parent: etree._Element, alternative: Alternative, number: int, unit_id: str,
-               bundle: Bundle) -> None:
+    def _match(
+        self, parent: etree._Element, alternative: Alternative, number: int, unit_id: str, bundle: Bundle
+    ) -> None:
         mt = alternative.kind == "mt"
-        attrs = {"id": f"m{number}", "ref": f"#{SEGMENT_ID}", "type": "mt" if mt else "tm",
-                 "origin": alternative.origin}
+        attrs = {
+            "id": f"m{number}",
+            "ref": f"#{SEGMENT_ID}",
+            "type": "mt" if mt else "tm",
+            "origin": alternative.origin,
+        }
         if alternative.similarity is not None:
             attrs["similarity"] = f"{alternative.similarity:.1f}"
         if alternative.confidence is not None:
             attrs["matchQuality"] = f"{alternative.confidence * 100:.1f}"
         match = sub(parent, f"{{{MTC}}}match", **attrs)
         data_ids = _write_data(match, alternative.tags, prefix=f"m{number}d")
-        self._content(sub(match, f"{{{NS}}}source"), alternative.source, alternative.tags, data_ids, unit_id, bundle)
-        self._content(sub(match, f"{{{NS}}}target"), alternative.target, alternative.tags, data_ids, unit_id, bundle)
+        self._content(
+            sub(match, f"{{{NS}}}source"), alternative.source, alternative.tags, data_ids, unit_id, bundle
+        )
+        self._content(
+            sub(match, f"{{{NS}}}target"), alternative.target, alternative.tags, data_ids, unit_id, bundle
+        )
 
-    def _content(self, parent: etree._Element, content: Content, tags: dict[str, TagInfo],
-                 data_ids: dict[str, tuple[str, str]], unit_id: str, bundle: Bundle) -> None:
+    def _content(
+        self,
+        parent: etree._Element,
+        content: Content,
+        tags: dict[str, TagInfo],
+        data_ids: dict[str, tuple[str, str]],
+        unit_id: str,
+        bundle: Bundle,
+    ) -> None:
         for part in content:
             if isinstance(part, str):
                 check_xml_text(part, unit_id, bundle.original)
@@ -111,8 +146,11 @@ class Xliff21:
     def read(self, data: bytes, name: str) -> Bundle:
         root = parse_xml(data, name)
         if local(root) != "xliff" or etree.QName(root).namespace != NS:
-            raise InputError("not an XLIFF 2 file (no <xliff> in the 2.0 namespace)", path=name,
-                             where=f"line {root.sourceline}")
+            raise InputError(
+                "not an XLIFF 2 file (no <xliff> in the 2.0 namespace)",
+                path=name,
+                where=f"line {root.sourceline}",
+            )
         files = root.findall(f"{{{NS}}}file")
         if len(files) != 1:
             raise InputError(f"{len(files)} <file> elements; an export has exactly one", path=name)
@@ -124,12 +162,18 @@ class Xliff21:
         return bundle
 
     def _read_unit(self, element: etree._Element) -> Unit:
-        unit = Unit(element.get("id", ""), [], None, line=element.sourceline or 0,
-                    translate=element.get("translate", "yes") != "no")
+        unit = Unit(
+            element.get("id", ""),
+            [],
+            None,
+            line=element.sourceline or 0,
+            translate=element.get("translate", "yes") != "no",
+        )
         segments = element.findall(f"{{{NS}}}segment")
         if len(segments) != 1:
-            unit.problems.append(f"{len(segments)} <segment> elements; the export wrote one (do not "
-                                 "split or join segments)")
+            unit.problems.append(
+                f"{len(segments)} <segment> elements; the export wrote one (do not split or join segments)"
+            )
             return unit
         segment = segments[0]
         source = segment.find(f"{{{NS}}}source")
@@ -141,12 +185,15 @@ class Xliff21:
         for match in element.iterfind(f"{{{MTC}}}matches/{{{MTC}}}match"):
             match_target = match.find(f"{{{NS}}}target")
             if match.get("type") == "mt" and match_target is not None:
-                unit.alternatives.append(Alternative("mt", [], read_content(match_target, []), {},
-                                                     match.get("origin", "")))
+                unit.alternatives.append(
+                    Alternative("mt", [], read_content(match_target, []), {}, match.get("origin", ""))
+                )
         return unit
 
 
-def _write_data(parent: etree._Element, tags: dict[str, TagInfo], prefix: str = "d") -> dict[str, tuple[str, str]]:
+def _write_data(
+    parent: etree._Element, tags: dict[str, TagInfo], prefix: str = "d"
+) -> dict[str, tuple[str, str]]:
     """``<originalData>``: one ``<data>`` per piece of markup; tag id -> (data id, end data id)."""
     if not tags:
         return {}

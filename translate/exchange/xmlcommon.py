@@ -21,13 +21,24 @@ def meta_items(bundle: Bundle) -> list[tuple[str, str]]:
 
 def bundle_from_meta(meta: dict[str, str], source_lang: str, target_lang: str, name: str) -> Bundle:
     """A bundle (without units) from the file notes read back; an error names what is missing."""
-    values = {key[len(META_PREFIX):]: value for key, value in meta.items() if key.startswith(META_PREFIX)}
+    values = {key[len(META_PREFIX) :]: value for key, value in meta.items() if key.startswith(META_PREFIX)}
     missing = [f for f in ("sha256", "format") if not values.get(f)]
     if missing:
-        raise InputError(f"not exported by translate: no {', '.join(META_PREFIX + m for m in missing)} note",
-                         path=name, hint="import takes the files `translate export` wrote")
-    return Bundle(values.get("original", ""), values.get("path", ""), values.get("absolute", ""),
-                  values["sha256"], values["format"], source_lang, target_lang, values.get("signature", ""))
+        raise InputError(
+            f"not exported by translate: no {', '.join(META_PREFIX + m for m in missing)} note",
+            path=name,
+            hint="import takes the files `translate export` wrote",
+        )
+    return Bundle(
+        values.get("original", ""),
+        values.get("path", ""),
+        values.get("absolute", ""),
+        values["sha256"],
+        values["format"],
+        source_lang,
+        target_lang,
+        values.get("signature", ""),
+    )
 
 
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -51,8 +62,9 @@ def add_text(parent: etree._Element, text: str) -> None:
         parent.text = (parent.text or "") + text
 
 
-def write_content(parent: etree._Element, content: Content, element_for: Callable[[etree._Element, Tag],
-                  etree._Element]) -> None:
+def write_content(
+    parent: etree._Element, content: Content, element_for: Callable[[etree._Element, Tag], etree._Element]
+) -> None:
     """Content as mixed XML: spans (START ... END) as nested elements, other tags empty elements."""
     stack = [parent]
     for part in content:
@@ -79,8 +91,11 @@ def check_xml_text(text: str, where: str, name: str) -> None:
     """XML 1.0 cannot hold most control characters: say which unit has one instead of failing later."""
     for char in text:
         if ord(char) < 0x20 and char not in "\t\n\r":
-            raise InputError(f"unit {where}: character U+{ord(char):04X} cannot be written in XML", path=name,
-                             hint="export this document as PO (--to po)")
+            raise InputError(
+                f"unit {where}: character U+{ord(char):04X} cannot be written in XML",
+                path=name,
+                hint="export this document as PO (--to po)",
+            )
 
 
 def indent(element: etree._Element, leaves: frozenset[str], level: int = 0) -> None:

@@ -17,21 +17,39 @@ from ..errors import InputError
 
 def parse_xml(data: bytes, name: str) -> etree._Element:
     """The root element, or an :class:`InputError` naming the file and line."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=False, strip_cdata=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+        strip_cdata=True,
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         line = getattr(error, "lineno", None)
         message = str(error.msg if hasattr(error, "msg") else error).split(" (<string>")[0]
-        raise InputError(f"malformed XML: {message}", path=name, where=f"line {line}" if line else None,
-                         hint="fix the file in its tool, or export it again") from None
+        raise InputError(
+            f"malformed XML: {message}",
+            path=name,
+            where=f"line {line}" if line else None,
+            hint="fix the file in its tool, or export it again",
+        ) from None
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and (list(dtd.iterelements()) or list(dtd.entities())):
-        raise InputError("XML with a document type declaration (DTD, entities) is refused", path=name,
-                         where="line 1", hint="entity declarations can exhaust memory or read files; "
-                                              "save the file without its DOCTYPE")
+        raise InputError(
+            "XML with a document type declaration (DTD, entities) is refused",
+            path=name,
+            where="line 1",
+            hint="entity declarations can exhaust memory or read files; save the file without its DOCTYPE",
+        )
     for node in root.iter(etree.Entity):
-        raise InputError(f"XML entity reference {node.text} is refused", path=name,
-                         where=f"line {node.sourceline}", hint="write the character itself")
+        raise InputError(
+            f"XML entity reference {node.text} is refused",
+            path=name,
+            where=f"line {node.sourceline}",
+            hint="write the character itself",
+        )
     return root
