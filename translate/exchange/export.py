@@ -177,17 +177,13 @@ def build_bundle(
             key = norm.key(SOURCE_LANG, language)
             unit.origin, unit.translate = _origin(segment, found.get(key))
             if unit.target is not None and unit.origin != "copied":
-                kind = "mt" if unit.origin == "mt" else "tm"
                 entry = found.get(key)
+                kind = "tm" if unit.origin == "tm" else "mt"
+                origin = entry.origin if kind == "tm" else (entry.signature if entry else signature)
+                similarity = 100.0 if kind == "tm" else None
                 unit.alternatives.append(
                     Alternative(
-                        kind,
-                        unit.source,
-                        unit.target,
-                        tags.info,
-                        entry.origin if entry else signature,
-                        100.0 if kind == "tm" else None,
-                        unit.confidence,
+                        kind, unit.source, unit.target, tags.info, origin, similarity, unit.confidence
                     )
                 )
             if fuzzy is not None and needs_engine(segment):

@@ -215,28 +215,23 @@ def _chosen(unit: Unit) -> tuple[Content, str]:
 
 
 def check_tags(content: Content, tags: TagMap) -> list[str]:
-    """Each of the source's tags once, in the right role; none from elsewhere."""
+    """Each of the source's tags once, in the right role; none from elsewhere (one message per tag)."""
     problems: list[str] = []
     seen = Counter(part for part in _roles(content, tags) if isinstance(part, Tag))
-    expected = set(tags.tags.values())
-    for tag, count in seen.items():
-        if tag not in expected:
+    for tag in seen:
+        if tag not in tags.chars():
             known = tags.info.get(tag.id)
-            problems.append(
-                f"tag {tag.id} ({tag.role}) is not in the source"
-                + (f"; there it is a {known.role} tag" if known else "")
-            )
-        elif count > 1:
-            problems.append(f"tag {tag.id} ({_markup(tag, tags)}) appears {count} times")
-    for tag in expected:
-        if tag not in seen:
-            problems.append(f"tag {tag.id} ({_markup(tag, tags)}) is missing from the target")
+            there = f"; there it is a {known.role} tag" if known else ""
+            problems.append(f"tag {tag.id} ({tag.role}) is not in the source{there}")
+    for info in tags.info.values():
+        wanted = [Tag(START, info.id), Tag(END, info.id)] if info.role == START else [Tag(info.role, info.id)]
+        counts = {seen[tag] for tag in wanted}
+        markup = repr(info.data + (f"…{info.end_data}" if info.role == START else ""))
+        if 0 in counts:
+            problems.append(f"tag {info.id} ({markup}) is missing from the target")
+        elif max(counts) > 1:
+            problems.append(f"tag {info.id} ({markup}) appears {max(counts)} times")
     return problems
-
-
-def _markup(tag: Tag, tags: TagMap) -> str:
-    info = tags.info[tag.id]
-    return repr(info.end_data if tag.role == END else info.data)
 
 
 def _roles(content: Content, tags: TagMap) -> Content:
