@@ -170,8 +170,14 @@ def normalise_segment(
 
 
 def to_memory(target: str, norm: NormalisedSegment, codes: Mapping[str, InlineCode]) -> str | None:
-    """A coded target in memory form: placeholders, quantities as their rendering; None if foreign codes."""
+    """A coded target in memory form: placeholders, quantities as their rendering.
+
+    None when the target does not hold each of the source's codes exactly once (and no other):
+    reused, it would lose or repeat markup.
+    """
     index = {c: i for i, c in enumerate(norm.chars)}
+    if sorted(c for c in target if c in index) != sorted(norm.chars):
+        return None
     parts: list[str] = []
     for char in target:
         if char in index:
