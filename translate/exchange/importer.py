@@ -28,7 +28,7 @@ from ..textio import read_bytes, write_atomic
 from . import detect_exchange, get_exchange
 from .codes import TagMap, from_content, tag_map, to_content
 from .export import sha256
-from .model import CLOSE, END, OPEN, START, Bundle, Content, Tag, Unit, plain
+from .model import CLOSE, END, OPEN, START, Bundle, Content, Tag, Unit, merged, plain
 
 #: Target states (XLIFF 1.2, 2.x) that say a person has accepted the target.
 CONFIRMED_STATES = {"translated", "final", "signed-off", "reviewed", "needs-review-l10n", "needs-l10n"}
@@ -187,13 +187,7 @@ def _targets(
 
 def _normal(content: Content) -> list:
     """Content compared by text and tag ids (a tool may split text runs differently)."""
-    merged: list = []
-    for part in content:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part.id if isinstance(part, Tag) else part)
-    return merged
+    return [part.id if isinstance(part, Tag) else part for part in merged(content)]
 
 
 def _chosen(unit: Unit) -> tuple[Content, str]:

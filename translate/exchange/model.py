@@ -90,3 +90,14 @@ def plain(content: Content) -> str:
 
 def tag_ids(content: Content) -> list[str]:
     return [part.id for part in content if isinstance(part, Tag)]
+
+
+def merged(content: Content) -> Content:
+    """Adjacent text runs joined, empty ones dropped (readers split text at every element)."""
+    out: Content = []
+    for part in content:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        elif part != "":
+            out.append(part)
+    return out

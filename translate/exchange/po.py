@@ -18,7 +18,7 @@ import re
 import polib
 
 from ..errors import InputError
-from .model import CLOSE, END, ISOLATED, OPEN, START, Alternative, Bundle, Content, Tag, TagInfo, Unit
+from .model import CLOSE, END, ISOLATED, OPEN, START, Alternative, Bundle, Content, Tag, TagInfo, Unit, merged
 from .xmlcommon import META_FIELDS
 
 HEADER_PREFIX = "X-Translate-"
@@ -61,13 +61,7 @@ def read_text(text: str, known: dict[str, TagInfo] | None = None) -> Content:
         else:
             content.append(Tag(START if span else OPEN, number))
     content.append(text[last:])
-    merged: Content = []
-    for part in content:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    return merged
+    return merged(content)
 
 
 def _legend(tags: dict[str, TagInfo]) -> list[str]:

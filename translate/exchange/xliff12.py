@@ -18,19 +18,20 @@ import re
 
 from lxml import etree
 
-from .model import CLOSE, END, ISOLATED, OPEN, START, Alternative, Bundle, Content, Tag, TagInfo, Unit
+from .model import CLOSE, ISOLATED, OPEN, START, Alternative, Bundle, Content, Tag, TagInfo, Unit
 from .xmlcommon import (
     XML_NS,
     bundle_from_meta,
-    check_xml_text,
+    check_content,
+    export_file,
     indent,
-    local,
     meta_items,
+    read_unit,
     serialize,
     sub,
     write_content,
 )
-from .xmlsafe import parse_xml
+from .xmlcommon import read_content as read_xml_content
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 TOOL_ID = "translate-id-en"
@@ -170,9 +171,7 @@ class Xliff12:
     def _content(
         self, parent: etree._Element, content: Content, tags: dict[str, TagInfo], unit_id: str, bundle: Bundle
     ) -> None:
-        for part in content:
-            if isinstance(part, str):
-                check_xml_text(part, unit_id, bundle.original)
+        check_content(content, unit_id, bundle.original)
 
         def element_for(where: etree._Element, tag: Tag) -> etree._Element:
             info = tags[tag.id]
@@ -190,19 +189,7 @@ class Xliff12:
     # -- reading ---------------------------------------------------------------------
 
     def read(self, data: bytes, name: str) -> Bundle:
-        root = parse_xml(data, name)
-        from ..errors import InputError
-
-        if local(root) != "xliff" or etree.QName(root).namespace != NS:
-            raise InputError(
-                "not an XLIFF 1.2 file (no <xliff> in the 1.2 namespace)",
-                path=name,
-                where=f"line {root.sourceline}",
-            )
-        files = root.findall(f"{{{NS}}}file")
-        if len(files) != 1:
-            raise InputError(f"{len(files)} <file> elements; an export has exactly one", path=name)
-        file = files[0]
+        _, file = export_file(data, name, NS, "XLIFF 1.2")
         meta = {
             note.get("from", ""): note.text or "" for note in file.iterfind(f"{{{NS}}}header/{{{NS}}}note")
         }
@@ -214,13 +201,7 @@ class Xliff12:
         return bundle
 
     def _read_unit(self, element: etree._Element) -> Unit:
-        unit = Unit(
-            element.get("id", ""),
-            [],
-            None,
-            line=element.sourceline or 0,
-            translate=element.get("translate", "yes") != "no",
-        )
+        unit = read_unit(element)
         source = element.find(f"{{{NS}}}source")
         unit.source = read_content(source, unit.problems) if source is not None else []
         target = element.find(f"{{{NS}}}target")
@@ -234,41 +215,12 @@ class Xliff12:
         return unit
 
 
-_ROLES = {"g": START, "x": ISOLATED, "bx": OPEN, "ex": CLOSE, "ph": ISOLATED, "bpt": OPEN, "ept": CLOSE}
+_SPANS = frozenset({"g"})
+_ROLES = {"x": ISOLATED, "bx": OPEN, "ex": CLOSE, "ph": ISOLATED, "bpt": OPEN, "ept": CLOSE}
 
 
 def read_content(element: etree._Element, problems: list[str]) -> Content:
-    """Mixed content back to text and tags; ``<mrk>`` is transparent, native code content ignored."""
-    content: Content = []
-    if element.text:
-        content.append(element.text)
-    for child in element:
-        name = local(child)
-        if name == "g":
-            content.append(Tag(START, child.get("id", "")))
-            content += read_content(child, problems)
-            content.append(Tag(END, child.get("id", "")))
-        elif name == "mrk":
-            content += read_content(child, problems)
-        elif name == "it":
-            content.append(Tag(OPEN if child.get("pos") == "open" else CLOSE, child.get("id", "")))
-        elif name in _ROLES:
-            content.append(Tag(_ROLES[name], child.get("id", "")))
-        elif name:
-            problems.append(f"line {child.sourceline}: unexpected element <{name}> in {local(element)}")
-        if child.tail:
-            content.append(child.tail)
-    return [part for part in _merge(content)]
-
-
-def _merge(content: Content) -> Content:
-    merged: Content = []
-    for part in content:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        else:
-            merged.append(part)
-    return merged
+    return read_xml_content(element, problems, _SPANS, _ROLES)
 
 
 __all__ = ["NS", "Xliff12", "XML_NS", "ctype", "read_content"]

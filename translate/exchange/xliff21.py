@@ -16,20 +16,19 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..errors import InputError
-from .model import CLOSE, END, ISOLATED, OPEN, START, Alternative, Bundle, Content, Tag, TagInfo, Unit
-from .xliff12 import _merge
+from .model import CLOSE, ISOLATED, OPEN, START, Alternative, Bundle, Content, Tag, TagInfo, Unit
 from .xmlcommon import (
     bundle_from_meta,
-    check_xml_text,
+    check_content,
+    export_file,
     indent,
-    local,
     meta_items,
+    read_unit,
     serialize,
     sub,
     write_content,
 )
-from .xmlsafe import parse_xml
+from .xmlcommon import read_content as read_xml_content
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 MTC = "urn:oasis:names:tc:xliff:matches:2.0"
@@ -123,9 +122,7 @@ class Xliff21:
         unit_id: str,
         bundle: Bundle,
     ) -> None:
-        for part in content:
-            if isinstance(part, str):
-                check_xml_text(part, unit_id, bundle.original)
+        check_content(content, unit_id, bundle.original)
 
         def element_for(where: etree._Element, tag: Tag) -> etree._Element:
             info = tags[tag.id]
@@ -144,17 +141,7 @@ class Xliff21:
     # -- reading ---------------------------------------------------------------------
 
     def read(self, data: bytes, name: str) -> Bundle:
-        root = parse_xml(data, name)
-        if local(root) != "xliff" or etree.QName(root).namespace != NS:
-            raise InputError(
-                "not an XLIFF 2 file (no <xliff> in the 2.0 namespace)",
-                path=name,
-                where=f"line {root.sourceline}",
-            )
-        files = root.findall(f"{{{NS}}}file")
-        if len(files) != 1:
-            raise InputError(f"{len(files)} <file> elements; an export has exactly one", path=name)
-        file = files[0]
+        root, file = export_file(data, name, NS, "XLIFF 2")
         meta = {n.get("category", ""): n.text or "" for n in file.iterfind(f"{{{NS}}}notes/{{{NS}}}note")}
         bundle = bundle_from_meta(meta, root.get("srcLang", ""), root.get("trgLang", ""), name)
         for element in file.iter(f"{{{NS}}}unit"):
@@ -162,13 +149,7 @@ class Xliff21:
         return bundle
 
     def _read_unit(self, element: etree._Element) -> Unit:
-        unit = Unit(
-            element.get("id", ""),
-            [],
-            None,
-            line=element.sourceline or 0,
-            translate=element.get("translate", "yes") != "no",
-        )
+        unit = read_unit(element)
         segments = element.findall(f"{{{NS}}}segment")
         if len(segments) != 1:
             unit.problems.append(
@@ -223,33 +204,13 @@ def _data_text(element: etree._Element, text: str) -> None:
             element.text = (element.text or "") + char
 
 
+_SPANS = frozenset({"pc"})
+_ROLES = {"ph": ISOLATED, "sc": OPEN, "ec": CLOSE}
+
+
 def read_content(element: etree._Element, problems: list[str]) -> Content:
-    """Mixed content back to text and tags; ``<mrk>`` is transparent, ``<sm/>``/``<em/>`` ignored."""
-    content: Content = []
-    if element.text:
-        content.append(element.text)
-    for child in element:
-        name = local(child)
-        tag_id = child.get("id", "") or child.get("startRef", "")
-        if name == "pc":
-            content.append(Tag(START, tag_id))
-            content += read_content(child, problems)
-            content.append(Tag(END, tag_id))
-        elif name == "mrk":
-            content += read_content(child, problems)
-        elif name == "ph":
-            content.append(Tag(ISOLATED, tag_id))
-        elif name == "sc":
-            content.append(Tag(OPEN, tag_id))
-        elif name == "ec":
-            content.append(Tag(CLOSE, tag_id))
-        elif name == "cp":
-            content.append(chr(int(child.get("hex", "0"), 16)))
-        elif name and name not in ("sm", "em"):
-            problems.append(f"line {child.sourceline}: unexpected element <{name}> in {local(element)}")
-        if child.tail:
-            content.append(child.tail)
-    return _merge(content)
+    """``<sm/>``/``<em/>`` (annotation markers a tool may add) are ignored."""
+    return read_xml_content(element, problems, _SPANS, _ROLES, frozenset({"sm", "em"}))
 
 
 __all__ = ["MTC", "NS", "Xliff21"]

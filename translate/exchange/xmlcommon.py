@@ -7,7 +7,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from ..errors import InputError
-from .model import Bundle, Content, Tag
+from .model import CLOSE, END, OPEN, START, Bundle, Content, Tag, Unit, merged
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 #: Bundle fields recorded as notes of the file, so import finds and checks the original.
@@ -87,6 +87,27 @@ def serialize(root: etree._Element, name: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=False) + b"\n"
 
 
+def export_file(data: bytes, name: str, ns: str, label: str) -> tuple[etree._Element, etree._Element]:
+    """The root and the one ``<file>`` of an exported XLIFF (``label`` names the version in errors)."""
+    from .xmlsafe import parse_xml
+
+    root = parse_xml(data, name)
+    if local(root) != "xliff" or etree.QName(root).namespace != ns:
+        raise InputError(
+            f"not an {label} file (no <xliff> in its namespace)", path=name, where=f"line {root.sourceline}"
+        )
+    files = root.findall(f"{{{ns}}}file")
+    if len(files) != 1:
+        raise InputError(f"{len(files)} <file> elements; an export has exactly one", path=name)
+    return root, files[0]
+
+
+def check_content(content: Content, where: str, name: str) -> None:
+    for part in content:
+        if isinstance(part, str):
+            check_xml_text(part, where, name)
+
+
 def check_xml_text(text: str, where: str, name: str) -> None:
     """XML 1.0 cannot hold most control characters: say which unit has one instead of failing later."""
     for char in text:
@@ -108,3 +129,48 @@ def indent(element: etree._Element, leaves: frozenset[str], level: int = 0) -> N
         indent(child, leaves, level + 1)
         child.tail = pad
     element[-1].tail = "\n" + "  " * level
+
+
+def read_unit(element: etree._Element) -> Unit:
+    """A unit read back, before its content: id, line and translate flag."""
+    return Unit(
+        element.get("id", ""),
+        [],
+        None,
+        line=element.sourceline or 0,
+        translate=element.get("translate", "yes") != "no",
+    )
+
+
+def read_content(
+    element: etree._Element,
+    problems: list[str],
+    spans: frozenset[str],
+    roles: dict[str, str],
+    ignored: frozenset[str] = frozenset(),
+) -> Content:
+    """Mixed content back to text and tags: ``spans`` are span elements (their content is read),
+    ``roles`` map empty code elements to tag roles (native code content is ignored), ``<mrk>`` is
+    transparent, ``<cp hex>`` a character; anything else is a problem listed with its line."""
+    content: Content = [element.text or ""]
+    for child in element:
+        name = local(child)
+        tag_id = child.get("id", "") or child.get("startRef", "")
+        if name in spans:
+            content += [
+                Tag(START, tag_id),
+                *read_content(child, problems, spans, roles, ignored),
+                Tag(END, tag_id),
+            ]
+        elif name == "mrk":
+            content += read_content(child, problems, spans, roles, ignored)
+        elif name == "it":  # XLIFF 1.2: an isolated half of a span
+            content.append(Tag(OPEN if child.get("pos") == "open" else CLOSE, tag_id))
+        elif name in roles:
+            content.append(Tag(roles[name], tag_id))
+        elif name == "cp":
+            content.append(chr(int(child.get("hex", "0"), 16)))
+        elif name and name not in ignored:
+            problems.append(f"line {child.sourceline}: unexpected element <{name}> in {local(element)}")
+        content.append(child.tail or "")
+    return merged(content)
