@@ -296,3 +296,28 @@ def test_import_reads_a_document_freshly(tmp_path: Path) -> None:
     exported = export(tmp_path, "banjir-bekasi.id.txt", "po")
     result = import_file(exported)
     assert load_document(result.original).blocks[0].codes == {}
+
+
+@pytest.mark.parametrize("to", ["xliff", "xliff2", "po"])
+def test_memory_match_left_empty_keeps_the_memory_target(tmp_path: Path, to: str) -> None:
+    """A unit filled from the memory and emptied by the translator keeps that target, not the source."""
+    from translate.memory import normalise
+
+    memory = SQLiteMemory(tmp_path / "tm.sqlite")
+    norm = normalise("Jadwal dan Tarif Baru", {})
+    memory.store(
+        [MemoryEntry(norm.key("id", "en-US"), "New Schedule and Fares", [], "a.md", "post-edit", True)]
+    )
+    exported = export(tmp_path, "kereta-cepat.id.md", to, memory=memory, fuzzy_threshold=90)
+    text = exported.read_text(encoding="utf-8")
+    assert text.count("New Schedule and Fares") >= 2  # the target, and the exact match beside it
+    if to == "po":
+        set_po_target(exported, "3.0", "")
+    else:
+        pattern = r'(<trans-unit id="3.0".*?<target[^>]*>)New Schedule and Fares(</target>)'
+        if to == "xliff2":
+            pattern = r'(<unit id="3.0".*?<segment[^>]*>.*?<target>)New Schedule and Fares(</target>)'
+        exported.write_text(re.sub(pattern, r"\1\2", text, count=1, flags=re.S), encoding="utf-8")
+    result = import_file(exported)
+    assert result.counts["empty"] == 1
+    assert "## New Schedule and Fares" in result.output.read_text(encoding="utf-8")

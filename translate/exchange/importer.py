@@ -191,20 +191,23 @@ def _normal(content: Content) -> list:
 
 
 def _chosen(unit: Unit) -> tuple[Content, str]:
-    """The content to use and what the translator did: edited, confirmed, untouched or empty."""
-    baseline = next((a.target for a in unit.alternatives if a.kind == "mt"), None)
+    """The content to use and what the translator did: edited, confirmed, untouched or empty.
+
+    The baseline is what export put in the target: the MT, or an exact memory match.
+    """
+    exported = next((a for a in unit.alternatives if a.kind == "mt" or a.similarity == 100), None)
+    baseline = exported.target if exported is not None else None
     if (
         unit.target is None
         or not plain(unit.target).strip()
         and not any(isinstance(p, Tag) for p in unit.target)
     ):
-        if baseline is not None:
-            return baseline, "empty"
-        return unit.source, "empty"
+        return (baseline, "empty") if baseline is not None else (unit.source, "empty")
     if not unit.translate:
         return unit.target, "copied"
     if baseline is not None and _normal(unit.target) == _normal(baseline):
-        return unit.target, "confirmed" if unit.state in CONFIRMED_STATES else "untouched"
+        confirmed = exported.kind == "mt" and unit.state in CONFIRMED_STATES
+        return unit.target, "confirmed" if confirmed else "untouched"
     return unit.target, "edited"
 
 

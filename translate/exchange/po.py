@@ -23,6 +23,7 @@ from .xmlcommon import META_FIELDS
 
 HEADER_PREFIX = "X-Translate-"
 MT_COMMENT = "MT: "
+TM_COMMENT = "TM 100%: "
 _TOKEN = re.compile(r"\\\\|\\<|<(/?)(\d+)(/?)>")
 _TAG_LIKE = re.compile(r"<(?=/?\d+/?>)")
 
@@ -94,8 +95,11 @@ class PoExchange:
         for unit in bundle.units:
             comments = [f"{category}: {text}" for category, text in unit.notes] + _legend(unit.tags)
             mt = next((a for a in unit.alternatives if a.kind == "mt"), None)
+            exact = next((a for a in unit.alternatives if a.kind == "tm" and a.similarity == 100), None)
             if mt is not None:
                 comments.append(MT_COMMENT + write_text(mt.target))
+            if exact is not None:
+                comments.append(TM_COMMENT + write_text(exact.target))
             if mt is not None and mt.confidence is not None:
                 comments.append(f"MT confidence: {mt.confidence:.2f}")
             comments += [
@@ -164,10 +168,10 @@ class PoExchange:
                 state="fuzzy" if "fuzzy" in entry.flags else "translated",
             )
             for line in (entry.comment or "").splitlines():
-                if line.startswith(MT_COMMENT):
-                    unit.alternatives.append(
-                        Alternative("mt", [], read_text(line[len(MT_COMMENT) :], spans), {}, "mt")
-                    )
+                for kind, prefix, similarity in (("mt", MT_COMMENT, None), ("tm", TM_COMMENT, 100.0)):
+                    if line.startswith(prefix):
+                        content = read_text(line[len(prefix) :], spans)
+                        unit.alternatives.append(Alternative(kind, [], content, {}, kind, similarity))
             bundle.units.append(unit)
         return bundle
 

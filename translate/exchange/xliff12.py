@@ -210,8 +210,13 @@ class Xliff12:
             unit.target = read_content(target, unit.problems)
         for alt in element.iterfind(f"{{{NS}}}alt-trans"):
             alt_target = alt.find(f"{{{NS}}}target")
-            if alt.get("origin") == MT_ORIGIN and alt_target is not None:
-                unit.alternatives.append(Alternative("mt", [], read_content(alt_target, []), {}, MT_ORIGIN))
+            exact = alt.get("origin") == TM_ORIGIN and alt.get("match-quality") == "100"
+            if (alt.get("origin") == MT_ORIGIN or exact) and alt_target is not None:
+                kind, similarity = ("tm", 100.0) if exact else ("mt", None)
+                content = read_content(alt_target, [])
+                unit.alternatives.append(
+                    Alternative(kind, [], content, {}, alt.get("origin", ""), similarity)
+                )
         return unit
 
 

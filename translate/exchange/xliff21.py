@@ -165,9 +165,12 @@ class Xliff21:
             unit.target = read_content(target, unit.problems)
         for match in element.iterfind(f"{{{MTC}}}matches/{{{MTC}}}match"):
             match_target = match.find(f"{{{NS}}}target")
-            if match.get("type") == "mt" and match_target is not None:
+            exact = match.get("type") == "tm" and match.get("similarity") == "100.0"
+            if (match.get("type") == "mt" or exact) and match_target is not None:
+                kind, similarity = ("tm", 100.0) if exact else ("mt", None)
+                content = read_content(match_target, [])
                 unit.alternatives.append(
-                    Alternative("mt", [], read_content(match_target, []), {}, match.get("origin", ""))
+                    Alternative(kind, [], content, {}, match.get("origin", ""), similarity)
                 )
         return unit
 
