@@ -78,6 +78,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                    help="only these QA checks (as for qa --checks)")
     p.add_argument("--qa-skip", action="append", metavar="LIST", help="leave out these QA checks")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_tm_options(p, default_on=False)
     p.set_defaults(handler=cmd_run)
 
 
@@ -235,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_glossary(sub)
     _add_model(sub)
     _add_serve(sub)
+    _add_export(sub)
+    _add_import(sub)
+    _add_tm(sub)
     return parser
 
 
@@ -264,8 +268,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .qa import parse_names, select_checks
 
     checks = select_checks(parse_names(args.qa_checks), parse_names(args.qa_skip))
+    memory = _memory_from_args(args, engine, default_on=False)
     report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet),
-                 glossary, localizer, skip_existing=args.skip_existing, qa_checks=checks)
+                 glossary, localizer, skip_existing=args.skip_existing, qa_checks=checks, memory=memory)
+    _report_memory(memory)
     _report_qa(args, report, engine)
     if args.terms_report:
         from .terms import write_terms_report
@@ -434,6 +440,170 @@ def cmd_glossary_check(args: argparse.Namespace) -> int:
         return 5
     glossary = load_glossary(args.paths)
     _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
+    return 0
+
+
+def _add_tm_options(p: argparse.ArgumentParser, default_on: bool) -> None:
+    """--tm / --no-tm: which translation memory a command uses (see translate.memory_store)."""
+    default = ("default: $TRANSLATE_TM, else memory.sqlite in the user data folder" if default_on
+               else "default: none, or $TRANSLATE_TM when set")
+    p.add_argument("--tm", metavar="FILE", help=f"translation memory (SQLite) to reuse and fill ({default})")
+    p.add_argument("--no-tm", action="store_true", help="use no translation memory")
+
+
+def _memory_from_args(args: argparse.Namespace, engine=None, default_on: bool = True):
+    """The SQLite memory --tm/--no-tm/$TRANSLATE_TM ask for; None for none (or for copy/pseudo runs)."""
+    import os
+
+    from .memory_store import ENV_VAR, SQLiteMemory, default_path
+
+    if args.no_tm or not (args.tm or default_on or os.environ.get(ENV_VAR)):
+        return None
+    if engine is not None and engine.keeps_codes:
+        _err(f"note: no translation memory with engine {engine.name!r} (its output is not a translation)")
+        return None
+    path = args.tm or default_path()
+    return SQLiteMemory(path)
+
+
+def _report_memory(memory) -> None:
+    if memory is not None:
+        _err(f"tm: {memory.path}: {memory.hits} segment(s) reused")
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="translate and write XLIFF or PO for post-editing in a CAT tool")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
+    p.add_argument("--to", default="xliff", choices=["xliff", "xliff2", "po"],
+                   help="xliff (1.2, default: every CAT tool reads it), xliff2 (2.1) or po")
+    p.add_argument("-o", "--output", metavar="OUTDIR", help="write the files here (mirroring folders)")
+    _add_engine_options(p)
+    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
+    p.add_argument("--overwrite", action="store_true", help="replace existing files")
+    _add_tm_options(p, default_on=True)
+    p.add_argument("--fuzzy-threshold", type=float, default=None, metavar="N",
+                   help="offer memory matches at least this similar, 0-100 (default: 75)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .exchange.export import export_files
+    from .localize import Localizer
+    from .memory_store import DEFAULT_FUZZY_THRESHOLD
+
+    engine = _engine_from_args(args)
+    glossary = _run_glossary(args)
+    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)
+    load = getattr(engine, "load", None)
+    if callable(load):
+        load()
+    memory = _memory_from_args(args, engine)
+    threshold = DEFAULT_FUZZY_THRESHOLD if args.fuzzy_threshold is None else args.fuzzy_threshold
+    report = export_files(args.inputs, engine, args.to, args.output, args.format, args.overwrite, glossary,
+                          localizer, memory, threshold if memory is not None else None,
+                          _progress_factory(args.quiet))
+    for result in report.results:
+        if result.error:
+            _err(f"error: {result.error}")
+        elif not args.quiet:
+            _err(f"{result.source} -> {result.output} ({result.units} units, {result.from_memory} from the "
+                 f"memory, {result.fuzzy} with fuzzy matches)")
+    _report_memory(memory)
+    _err(f"signature: {report.signature}")
+    if report.failures:
+        return max(r.error.exit_code for r in report.failures)
+    if not report.results:
+        _err("error: no input files found")
+        return 2
+    return 0
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="apply a post-edited XLIFF or PO: write the document in its format")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".xlf/.xliff or .po files written by export")
+    p.add_argument("-o", "--output", metavar="OUT", help="file or folder (default: beside the original)")
+    p.add_argument("--source", metavar="FILE", help="the original, if not where the export recorded it")
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    _add_tm_options(p, default_on=True)
+    p.set_defaults(handler=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .exchange.importer import ImportProblems, import_file
+
+    memory = _memory_from_args(args)
+    failed: list[TranslateError] = []
+    for file in args.files:
+        try:
+            result = import_file(file, args.source, args.output, args.overwrite, memory)
+        except ImportProblems as error:
+            _err(f"error: {error}")
+            for problem in error.problems:
+                _err(f"  {file}:{problem}")
+            failed.append(error)
+            continue
+        except TranslateError as error:
+            _err(f"error: {error}")
+            failed.append(error)
+            continue
+        counts = result.counts
+        _err(f"{file} -> {result.output}: {counts['edited']} edited, {counts['confirmed']} confirmed, "
+             f"{counts['untouched']} untouched and {counts['empty']} empty (machine translation kept), "
+             f"{counts['copied']} without words; {result.stored} post-edit(s) stored")
+    if memory is not None:
+        _err(f"tm: {memory.path}")
+    return max((e.exit_code for e in failed), default=0)
+
+
+def _add_tm(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tm", help="translation memory: stats, TMX export and import")
+    tsub = p.add_subparsers(dest="tm_command", required=True, metavar="ACTION")
+    stats = tsub.add_parser("stats", help="how many entries, by origin and language pair")
+    export = tsub.add_parser("export", help="write the memory as TMX 1.4")
+    export.add_argument("file", metavar="FILE.tmx")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    imp = tsub.add_parser("import", help="add a TMX file's units (Indonesian source) as approved entries")
+    imp.add_argument("file", metavar="FILE.tmx")
+    imp.add_argument("--target-lang", metavar="LANG",
+                     help="file the entries under this language (e.g. en-US, what export and run use)")
+    for action, handler in ((stats, cmd_tm_stats), (export, cmd_tm_export), (imp, cmd_tm_import)):
+        action.add_argument("--tm", metavar="FILE", help="memory file (default: $TRANSLATE_TM or the user's)")
+        action.set_defaults(handler=handler, no_tm=False)
+
+
+def cmd_tm_stats(args: argparse.Namespace) -> int:
+    memory = _memory_from_args(args)
+    stats = memory.stats()
+    print(f"memory: {memory.path}")
+    print(f"entries: {stats.entries} ({stats.approved} approved)")
+    for origin, count in stats.by_origin.items():
+        print(f"  {origin:10} {count}")
+    for pair, count in stats.by_pair.items():
+        print(f"  {pair:10} {count}")
+    return 0
+
+
+def cmd_tm_export(args: argparse.Namespace) -> int:
+    from .exchange.tmx import write_tmx
+    from .textio import write_atomic
+
+    memory = _memory_from_args(args)
+    write_atomic(args.file, write_tmx(memory.entries()), overwrite=args.overwrite)
+    _err(f"wrote {args.file} ({memory.stats().entries} entries from {memory.path})")
+    return 0
+
+
+def cmd_tm_import(args: argparse.Namespace) -> int:
+    from .exchange.tmx import read_tmx
+    from .textio import read_bytes
+
+    memory = _memory_from_args(args)
+    result = read_tmx(read_bytes(args.file), args.file, args.target_lang)
+    memory.store(result.entries)
+    for skipped in result.skipped:
+        _err(f"skipped {args.file}:{skipped}")
+    _err(f"imported {len(result.entries)} unit(s) into {memory.path}; skipped {len(result.skipped)}")
     return 0
 
 

@@ -17,7 +17,20 @@ from .engines.base import TermConstraint
 from .errors import TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
 from .glossary import Glossary
-from .localize import Localizer, protect_document
+from .localize import Localizer, Protection, protect_document
+from .memory import (
+    SOURCE_LANG,
+    DictMemory,
+    MemoryEntry,
+    MemoryKey,
+    NormalisedSegment,
+    TranslationMemory,
+    from_memory,
+    normalise_segment,
+    target_lang,
+    to_memory,
+    written_texts,
+)
 from .qa import Check, QADocument, QAIssue, check_document
 from .segment import segment_document
 from .terms import TermUse, audit_segment, constraints_for, match_terms
@@ -57,29 +70,41 @@ def _cache_key(segment: Segment, block: Block) -> CacheKey:
 
 
 def translate_documents(documents: Iterable[Document], engine: Engine,
-                        progress: Progress | None = None, cache: dict[CacheKey, str] | None = None,
-                        glossary: Glossary | None = None) -> list[TermUse]:
+                        progress: Progress | None = None, memory: TranslationMemory | None = None,
+                        glossary: Glossary | None = None, protections: Sequence[Protection] = ()
+                        ) -> list[TermUse]:
     """Fill in every segment's target; identical sources are translated once.
 
-    ``cache`` carries translations across calls, so a folder of articles sharing
-    boilerplate lines translates each line once.  With a ``glossary``, each
-    segment's terms become constraints for the engine; the returned audit says,
-    for every term occurrence, which English form the output used and where.
+    ``memory`` (default: a :class:`~translate.memory.DictMemory` for this call) is
+    asked first: an exact match (see :mod:`translate.memory`) is used without the
+    engine, and what the engine translates is stored in it.  Pass one memory to
+    several calls so a folder of articles sharing boilerplate lines translates
+    each line once, or a :class:`~translate.memory_store.SQLiteMemory` to reuse
+    translations and post-edits across runs.  ``protections`` (from
+    :func:`~translate.localize.protect_document`) let the memory key hold the
+    Indonesian quantities as written.  With a ``glossary``, each segment's terms
+    become constraints for the engine; the returned audit says, for every term
+    occurrence, which English form the output used and where.
     """
     documents = list(documents)
-    cache = {} if cache is None else cache
-    work: dict[CacheKey, list[tuple[Segment, Block]]] = {}
+    memory = DictMemory() if memory is None else memory
+    signature = run_signature(engine, glossary)
+    written = written_texts(protections)
+    work: dict[CacheKey, list[tuple[Segment, Block, MemoryKey, NormalisedSegment]]] = {}
     for document in documents:
+        language = target_lang(document.metadata.get("target_locale"))
         for block in document.blocks:
             for segment in block.segments:
-                key = _cache_key(segment, block)
                 if not needs_engine(segment):
                     segment.target, segment.state = segment.source, SegmentState.COPIED
-                elif key in cache:
-                    segment.target, segment.state = cache[key], SegmentState.TRANSLATED
                 else:
-                    work.setdefault(key, []).append((segment, block))
-                    continue
+                    norm = normalise_segment(segment, block, written.get(str(segment.id)))
+                    key = norm.key(SOURCE_LANG, language)
+                    target = _remembered(memory, key, signature, norm, block)
+                    if target is None:
+                        work.setdefault(_cache_key(segment, block), []).append((segment, block, key, norm))
+                        continue
+                    segment.target, segment.state = target, SegmentState.TRANSLATED
                 if progress:
                     progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
@@ -89,13 +114,32 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
         chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
         targets = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
+        entries: dict[MemoryKey, MemoryEntry] = {}
         for key, target in zip(chunk, targets, strict=True):
-            cache[key] = target
-            for segment, _block in work[key]:
+            for segment, block, memory_key, norm in work[key]:
                 segment.target, segment.state = target, SegmentState.TRANSLATED
+                stored = to_memory(target, norm, block.codes)
+                if stored is not None:
+                    entries[memory_key] = MemoryEntry(memory_key, stored, norm.code_data, segment.id.document,
+                                                      "mt", False, signature)
             if progress:
                 progress(len(work[key]))
+        memory.store(list(entries.values()))
     return audit_documents(documents, glossary) if glossary is not None else []
+
+
+def _remembered(memory: TranslationMemory, key: MemoryKey, signature: str, norm: NormalisedSegment,
+                block: Block) -> str | None:
+    """The memory's target for a segment, in its own codes; None when there is none to reuse.
+
+    A machine translation whose quantities are not all found again (another currency
+    style) is not reused; a person's translation is, as they wrote it.
+    """
+    entry = memory.lookup(key, signature)
+    if entry is None:
+        return None
+    target, complete = from_memory(entry.target, norm, block.codes)
+    return target if complete or entry.approved else None
 
 
 def audit_documents(documents: Iterable[Document], glossary: Glossary) -> list[TermUse]:
@@ -245,6 +289,7 @@ def run(
     localizer: Localizer | None = None,
     skip_existing: bool = False,
     qa_checks: Sequence[Check] | None = None,
+    memory: TranslationMemory | None = None,
 ) -> RunReport:
     """Translate files and folders into the same formats; one file's failure never stops the rest.
 
@@ -253,7 +298,9 @@ def run(
     With a ``localizer``, numbers, money, dates and times are protected and
     rendered for its locale (see :mod:`translate.localize`; not for the ``copy``
     engine).  Every translated document is checked by :mod:`translate.qa`
-    (``qa_checks``: all by default), which fills ``report.qa``.
+    (``qa_checks``: all by default), which fills ``report.qa``.  A ``memory``
+    (e.g. :class:`~translate.memory_store.SQLiteMemory`) is used across all files;
+    without one, an in-process memory still translates repeated lines once.
     """
     plan = plan_jobs(inputs, outdir, fmt)
     localizer = localizer if localizes(engine) else None
@@ -279,11 +326,12 @@ def run(
 
     total = sum(r.segments for r, _ in loaded)
     progress = progress_factory(total) if progress_factory else None
-    cache: dict[CacheKey, str] = {}
+    memory = DictMemory() if memory is None else memory
     for group in document_groups(loaded, [result.segments for result, _ in loaded], chunk_size(engine)):
         # Short articles are translated together (fuller batches), then each is written at once.
         protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
-        report.terms += translate_documents([d for _, d in group], engine, progress, cache, glossary)
+        report.terms += translate_documents([d for _, d in group], engine, progress, memory, glossary,
+                                            [p for protected in protections for p in protected])
         for (result, document), protected in zip(group, protections, strict=True):
             checked = check_document(document, protected, glossary, qa_checks, target=str(result.job.output))
             report.qa += checked.issues
