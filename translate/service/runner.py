@@ -16,6 +16,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from ..errors import TranslateError
+from ..memory import DictMemory
 from .store import COPIED, FAILED, MACHINE, TRANSLATED, TRANSLATING, MachineResult, Store
 from .work import Workbench
 
@@ -82,12 +83,12 @@ class JobRunner:
         prepared = bench.prepare(job.name, job.format, self.store.job_data(job_id), key=job_id)
         todo = self.store.open_segments(job_id)
         size = bench.chunk_size()
-        cache: dict = {}
+        memory = DictMemory()
         for start in range(0, len(todo), size):
             if self._stopping.is_set():
                 return  # left TRANSLATING: resumed at the next start
             chunk = todo[start : start + size]
-            targets = bench.translate(prepared, chunk, cache)
+            targets = bench.translate(prepared, chunk, memory)
             self.store.save_machine(job_id, [
                 MachineResult(n, target, COPIED if bench.copied(target, prepared, n) else MACHINE,
                               bench.findings(prepared, n, target), bench.term_uses(prepared, n, target),

@@ -32,6 +32,7 @@ from ..errors import InputError, TranslateError
 from ..formats import EXTENSIONS, get_format
 from ..glossary import Glossary
 from ..localize import CODE_NAME, Localizer, Protection, protect_document
+from ..memory import TranslationMemory
 from ..pipeline import load_document, localizes, run_signature, target_name, translate_documents
 from ..qa import check_numbers
 from ..terms import audit_segment, match_terms
@@ -225,7 +226,8 @@ class Workbench:
 
     # ------------------------------------------------------------ machine translation
 
-    def translate(self, prepared: Prepared, numbers: list[int], cache: dict | None = None) -> dict[int, str]:
+    def translate(self, prepared: Prepared, numbers: list[int],
+                  memory: TranslationMemory | None = None) -> dict[int, str]:
         """Machine-translate the segments numbered ``numbers``; returns their coded targets.
 
         The segments are copied into a small document of their own, so the
@@ -243,7 +245,10 @@ class Workbench:
             part.gaps.append("")
         document = Document(prepared.document.name, prepared.document.format, list(blocks.values()))
         with self._engine_lock:
-            translate_documents([document], self.engine, cache=cache, glossary=self.glossary)
+            ids = [str(prepared.units[n][0].id) for n in numbers]
+            protections = [p for sid in ids for p in prepared.protections.get(sid, [])]
+            translate_documents([document], self.engine, memory=memory, glossary=self.glossary,
+                                protections=protections)
         return {n: copy.target if copy.target is not None else copy.source for n, copy in copies.items()}
 
     def copied(self, target: str, prepared: Prepared, n: int) -> bool:
