@@ -219,6 +219,13 @@ def test_a_name_with_a_line_break_cannot_forge_output_lines(tmp_path: Path,
     assert "a\\nerror: FAKE.id.txt" in err and "b\\nerror: FAKE2.en.txt" in err
 
 
+def test_a_zip_member_name_cannot_forge_lines_either() -> None:
+    from translate.errors import InputError
+
+    error = InputError("missing from the zip", path="a.docx", where="member x\nerror: FAKE")
+    assert "\n" not in str(error) and "'member x\\nerror: FAKE'" in str(error)
+
+
 def test_output_folder_equal_to_the_input_folder_writes_beside_the_inputs(
         folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(folder), "-o", str(folder), "--engine", "copy", "-q"]) == 0

@@ -32,7 +32,7 @@ class TranslateError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        location = ":".join(x for x in (quote_name(self.path) if self.path else None, self.where) if x)
+        location = ":".join(quote_name(x) for x in (self.path, self.where) if x)
         text = f"{location}: {self.message}" if location else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
