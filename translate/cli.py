@@ -253,8 +253,9 @@ def _progress_factory(quiet: bool) -> Callable[[int], Callable[[int], None]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import run
+    from .pipeline import check_output_folder, run
 
+    check_output_folder(args.output)  # before a model is loaded
     engine = _engine_from_args(args)
     if engine.keeps_codes:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
@@ -286,10 +287,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             _err(f"error: {result.error}")
             continue
         written += 1
-        if result.warning:
-            _err(f"warning: {result.job.source}: {result.warning}")
+        for warning in result.warnings:
+            _err(f"warning: {_name(result.job.source)}: {warning}")
         if not args.quiet:
-            _err(f"{result.job.source} -> {result.job.output} ({result.segments} segments)")
+            _err(f"{_name(result.job.source)} -> {_name(result.job.output)} ({result.segments} segments)")
     if report.skipped:
         _err(f"skipped {len(report.skipped)} file(s) with unknown extensions: {_first_few(report.skipped)}")
     if report.existing:
@@ -300,10 +301,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if failures:
         _err(f"{len(failures)} of {len(report.results)} file(s) failed:")
         for result in failures:
-            _err(f"  {result.job.source}: {result.error.message}")
+            _err(f"  {_name(result.job.source)}: {result.error.message}")
         return max(r.error.exit_code for r in failures)
     if not report.results and not report.existing:
-        _err("error: no input files found")
+        _err(f"error: no input files found in {_first_few(args.inputs)} (folders are searched for files "
+             f"with a known extension, {_known_extensions()}; hidden files, files tagged .en. and, when "
+             "some are tagged .id., untagged files are left out)")
         return 2
     _err(f"wrote {written} file(s)")
     return 0
@@ -311,7 +314,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _first_few(paths: list, shown: int = 5) -> str:
     """``a, b, c ...``: the first paths of a long list."""
-    return ", ".join(str(p) for p in paths[:shown]) + (" ..." if len(paths) > shown else "")
+    return ", ".join(_name(p) for p in paths[:shown]) + (" ..." if len(paths) > shown else "")
+
+
+def _name(path: object) -> str:
+    """A path as a message shows it: quoted when a line break or control character could mislead."""
+    from .errors import quote_name
+
+    return quote_name(str(path))
+
+
+def _known_extensions() -> str:
+    from .formats import EXTENSIONS
+
+    return " ".join(sorted(EXTENSIONS))
 
 
 def _report_qa(args: argparse.Namespace, report, engine) -> None:

@@ -5,8 +5,10 @@ Everything the CLI's ``run`` does is here, as functions a Python user can call.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -14,9 +16,10 @@ from typing import TypeVar
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
 from .engines.base import TermConstraint
-from .errors import TranslateError
+from .errors import OutputError, TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
 from .glossary import Glossary
+from .incidents import IncidentLog
 from .localize import Localizer, Protection, protect_document
 from .memory import (
     SOURCE_LANG,
@@ -92,7 +95,7 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
     written = written_texts(protections)
     work: dict[CacheKey, list[tuple[Segment, Block, MemoryKey, NormalisedSegment]]] = {}
     for document in documents:
-        language = target_lang(document.metadata.get("target_locale"))
+        language = target_lang(document.target_locale)
         for block in document.blocks:
             for segment in block.segments:
                 if not needs_engine(segment):
@@ -202,7 +205,9 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
     files already tagged ``.en.`` and hidden files are skipped; when some files
     in the folder are tagged ``.id.``, only those are taken (a corpus folder's
     English README or notes are not sources).  Outputs go beside their inputs,
-    or mirrored under ``outdir``.
+    or mirrored under ``outdir``.  When ``outdir`` is a subfolder of the folder
+    walked, the files in it (earlier outputs) are not inputs; when it is that
+    folder itself, outputs go beside their inputs.
     """
     plan = Plan()
     out_root = Path(outdir) if outdir else None
@@ -210,6 +215,7 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
         path = Path(item)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file())
+            outputs_inside = out_root is not None and _inside(out_root, path) and not _same(out_root, path)
             tagged_only = any(is_source_file(f) for f in files)
             for file in files:
                 relative = file.relative_to(path)
@@ -217,7 +223,7 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
                     continue
                 if tagged_only and not is_source_file(file):
                     continue
-                if out_root and _inside(file, out_root):
+                if outputs_inside and _inside(file, out_root):
                     continue
                 if fmt == "auto" and file.suffix.lower() not in EXTENSIONS:
                     plan.skipped.append(file)
@@ -234,8 +240,38 @@ def _inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())
         return True
-    except ValueError:
+    except (ValueError, OSError):
         return False
+
+
+def _same(path: Path, other: Path) -> bool:
+    try:
+        return path.resolve() == other.resolve()
+    except OSError:
+        return False
+
+
+def check_output_folder(outdir: str | Path | None) -> None:
+    """Refuse an ``-o`` that can never hold outputs, with what it is, before any work.
+
+    Creating folders under a file, a dangling symbolic link or a link loop fails
+    with "File exists", which names neither the cause nor the path.
+    """
+    if outdir is None:
+        return
+    path = Path(outdir)
+    if path.is_symlink() and not path.exists():
+        try:
+            os.stat(path)
+            loop = False
+        except OSError as error:
+            loop = error.errno == errno.ELOOP
+        raise OutputError("the output folder is a symbolic link loop" if loop
+                          else "the output folder is a symbolic link to nothing (its target is missing)",
+                          path=str(path), hint="fix or remove the link, or give another folder")
+    if path.exists() and not path.is_dir():
+        raise OutputError("the output folder is a file", path=str(path),
+                          hint="-o names a folder: give a new or existing folder")
 
 
 @dataclass
@@ -243,7 +279,11 @@ class FileResult:
     job: Job
     segments: int = 0
     error: TranslateError | None = None
-    warning: str | None = None
+    warnings: list[str] = field(default_factory=list)  # written, but the user should know this
+
+    @property
+    def warning(self) -> str | None:
+        return "; ".join(self.warnings) or None
 
 
 @dataclass
@@ -300,12 +340,14 @@ def run(
     engine).  Every translated document is checked by :mod:`translate.qa`
     (``qa_checks``: all by default), which fills ``report.qa``.  A ``memory``
     (e.g. :class:`~translate.memory_store.SQLiteMemory`) is used across all files;
-    without one, an in-process memory still translates repeated lines once.
+    without one, each document's repeated lines are still translated once.
     """
+    check_output_folder(outdir)
     plan = plan_jobs(inputs, outdir, fmt)
     localizer = localizer if localizes(engine) else None
     signature = run_signature(engine, glossary) + (f"|{localizer.signature()}" if localizer else "")
     report = RunReport(signature, skipped=plan.skipped)
+    incidents = IncidentLog()
     loaded: list[tuple[FileResult, Document]] = []
     for job in plan.jobs:
         if skip_existing and not overwrite and job.output.exists():
@@ -313,60 +355,78 @@ def run(
             continue
         result = FileResult(job)
         report.results.append(result)
-        try:
-            refuse_existing(job.output, overwrite)  # before the work, not after it
-            document = load_document(job.source, fmt)
-        except TranslateError as error:
-            result.error = error
-            continue
-        result.segments = sum(1 for _ in document.segments())
-        if not document.blocks:
-            result.warning = "empty input: wrote an empty output"
-        loaded.append((result, document))
+        document = _guarded(result, incidents, "reading", _read_job, job, fmt, overwrite, result)
+        if document is not None:
+            result.segments = sum(1 for _ in document.segments())
+            loaded.append((result, document))
 
     total = sum(r.segments for r, _ in loaded)
     progress = progress_factory(total) if progress_factory else None
-    memory = DictMemory() if memory is None else memory
-    for group in document_groups(loaded, [result.segments for result, _ in loaded], chunk_size(engine)):
-        # Short articles are translated together (fuller batches), then each is written at once.
-        protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
-        report.terms += translate_documents([d for _, d in group], engine, progress, memory, glossary,
-                                            [p for protected in protections for p in protected])
-        for (result, document), protected in zip(group, protections, strict=True):
-            checked = check_document(document, protected, glossary, qa_checks, target=str(result.job.output))
-            report.qa += checked.issues
-            report.qa_documents.append(checked)
-            try:
-                data = get_format(document.format).write(document)
-                write_atomic(result.job.output, data, overwrite=overwrite)
-            except TranslateError as error:
-                result.error = error
+    for result, document in loaded:
+        # One document at a time: its translation never depends on which others share the run
+        # (a resumed run writes the same bytes), and it is written as soon as it is done.
+        protected: list[Protection] = []
+        if localizer is not None:
+            protected = _guarded(result, incidents, "localizing", protect_document, document, localizer) or []
+        result.warnings += document.warnings
+        if result.error is None:
+            report.terms += _guarded(result, incidents, "translating", translate_documents, [document],
+                                     engine, progress, memory, glossary, protected) or []
+        if result.error is None:
+            _guarded(result, incidents, "writing", _finish, result, document, protected, glossary, qa_checks,
+                     overwrite, report)
     return report
+
+
+def _read_job(job: Job, fmt: str, overwrite: bool, result: FileResult) -> Document:
+    """Read and segment one input, noting what the user should know about it."""
+    refuse_existing(job.output, overwrite)  # before the work, not after it
+    format_name = detect_format(job.source) if fmt == "auto" else fmt
+    data = read_bytes(job.source)
+    document = load_document(job.source, format_name, data)
+    if not document.blocks:
+        result.warnings.append("no translatable text: output is a copy of the input" if data
+                               else "empty input: wrote an empty output")
+    if document.untranslated:
+        shown = ", ".join(document.untranslated[:10]) + (" ..." if len(document.untranslated) > 10 else "")
+        result.warnings.append(f"left in the source language (could not be read safely): {shown}")
+    return document
+
+
+def _finish(result: FileResult, document: Document, protected: list[Protection], glossary: Glossary | None,
+            qa_checks: Sequence[Check] | None, overwrite: bool, report: RunReport) -> None:
+    """Check a translated document (translate.qa), then write it."""
+    checked = check_document(document, protected, glossary, qa_checks, target=str(result.job.output))
+    report.qa += checked.issues
+    report.qa_documents.append(checked)
+    data = get_format(document.format).write(document)
+    write_atomic(result.job.output, data, overwrite=overwrite)
+
+
+def _guarded(result: FileResult, incidents: IncidentLog, stage: str, work: Callable[..., T],
+             *args: object) -> T | None:
+    """``work(*args)``, or None with the file's error set: a TranslateError as it is, anything else
+    as an internal error whose traceback goes to the run's incident log."""
+    try:
+        return work(*args)
+    except Exception as error:  # noqa: BLE001 - one file's bug must not end the batch
+        _fail(result, incidents, stage, error)
+    return None
+
+
+def _fail(result: FileResult, incidents: IncidentLog, stage: str, error: Exception) -> None:
+    """Make ``error`` the file's: a TranslateError as it is (named after the file), else an internal error."""
+    if isinstance(error, TranslateError):
+        if error.path is None:
+            error.path = str(result.job.source)
+        result.error = error
+    else:
+        result.error = incidents.record(error, str(result.job.source), stage)
 
 
 def chunk_size(engine: Engine) -> int:
     """Segments per engine call: the engine's ``chunk_size`` when it has one, else :data:`CHUNK`."""
     return max(1, int(getattr(engine, "chunk_size", CHUNK)))
-
-
-def document_groups(items: list[T], segments: list[int], size: int) -> Iterator[list[T]]:
-    """Consecutive items (documents) together holding at least ``size`` segments (the last group fewer).
-
-    The engine then fills its batches across short articles (NTREX-128's 20 first
-    articles, ~15 segments each, on ct2: 7-8% faster than one by one, see
-    benchmarks/articles.py); an interrupted run loses at most one group, and
-    ``--skip-existing`` resumes after the last written file.
-    """
-    group: list[T] = []
-    count = 0
-    for item, count_here in zip(items, segments, strict=True):
-        group.append(item)
-        count += count_here
-        if count >= size:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
 
 
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",

@@ -143,7 +143,7 @@ def build_bundle(
     fuzzy: Callable | None = None,
 ) -> Bundle:
     """The exchange content of a translated document (see the module docstring)."""
-    language = target_lang(document.metadata.get("target_locale"))
+    language = target_lang(document.target_locale)
     relative = os.path.relpath(source.resolve(), output.resolve().parent)
     bundle = Bundle(
         str(source),

@@ -58,6 +58,21 @@ class DocxDocument(Document):
     package: DocxPackage | None = field(default=None, repr=False)
     roots: dict[str, etree._Element] = field(default_factory=dict, repr=False)
     places: list[Place] = field(default_factory=list, repr=False)
+    members: list[str] = field(default_factory=list)  # the story parts read, in reading order
+    untranslated_paragraphs: int = 0  # paragraphs with too many codes, left as they are
+
+    def __getstate__(self) -> dict:
+        """Picklable (a worker process may get one): lxml trees travel as their part names."""
+        state = dict(self.__dict__)
+        state["roots"] = list(self.roots)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """The roots parsed again from the package: reading never changes them."""
+        members = state.pop("roots")
+        self.__dict__.update(state)
+        assert self.package is not None
+        self.roots = {member: self.package.parse(member) for member in members}
 
 
 def block_kind(paragraph: etree._Element, role: str) -> str:
@@ -101,8 +116,9 @@ class DocxFormat:
             for number, paragraph in enumerate(_paragraphs(root)):
                 try:
                     coded = code_paragraph(paragraph, state)
-                except ValueError:  # over 6400 codes in one paragraph: left as it is, and reported
+                except ValueError:  # over CODE_CAPACITY codes in one paragraph: left as it is, and reported
                     skipped += 1
+                    document.untranslated.append(f"{story.member} paragraph {number + 1}")
                     continue
                 if not coded.has_text:
                     continue
@@ -110,9 +126,8 @@ class DocxFormat:
                                    coded.codes)
                 document.parts.append(block)
                 document.places.append(Place(story.member, number, coded.coded))
-        document.metadata["parts"] = " ".join(story.member for story in stories)
-        if skipped:
-            document.metadata["untranslated_paragraphs"] = str(skipped)
+        document.members = [story.member for story in stories]
+        document.untranslated_paragraphs = skipped
         return document
 
     def write(self, document: Document) -> bytes:

@@ -99,6 +99,10 @@ class DocxPackage:
                 package._refuse(info.filename, "declares a DTD or entities, which Word never writes")
         return package
 
+    def __getstate__(self) -> dict:
+        """Picklable without the open zip (a lock inside): :meth:`read` opens it again from ``data``."""
+        return {**self.__dict__, "archive": None}
+
     # -- checks --------------------------------------------------------------------------
 
     def _refuse(self, member: str, message: str, hint: str | None = None) -> None:

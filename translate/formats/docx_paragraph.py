@@ -192,7 +192,7 @@ def _property_names(key: str, base: str) -> str:
 
 
 def code_paragraph(paragraph: etree._Element, state: FieldState) -> CodedParagraph:
-    """The coded text of ``paragraph``; raises ValueError past 6400 codes (left untranslated)."""
+    """The coded text of ``paragraph``; raises ValueError past CODE_CAPACITY codes (left untranslated)."""
     templates: dict[str, etree._Element] = {}
     tokens: list[_Token] = []
     _tokens(paragraph, state, templates, tokens)

@@ -55,6 +55,8 @@ from markdown_it.rules_inline import StateInline, autolink, backtick, image, lin
 from markdown_it.token import Token
 
 from ..document import (
+    HARD_LINE_BREAK,
+    SOFT_LINE_BREAK,
     Block,
     CodeAllocator,
     CodeKind,
@@ -418,7 +420,7 @@ class _Encoder:
         if piece.role == "break":
             if piece.name == "softbreak" and data.isspace():
                 return data
-            name = "linebreak" if piece.name == "softbreak" else "hardbreak"
+            name = SOFT_LINE_BREAK if piece.name == "softbreak" else HARD_LINE_BREAK
             return self.alloc.code(CodeKind.ISOLATED, data, name)
         if piece.role == "open":
             char = self.alloc.code(CodeKind.OPEN, data, piece.name)
@@ -484,12 +486,12 @@ class MarkdownFormat:
         front = _front_matter_end(text)
         document = Document(name=name, format=self.name, bom=bom)
         if front:
-            document.metadata["front_matter"] = "yaml"
+            document.front_matter = "yaml"
         spans, failed = _spans(text[front:], name)
         document.parts = _assemble(text, front, spans)
         if failed:  # never silent: QA and the CLI can say which lines stay in the source language
             first_line = len(_split_lines(text[:front])) + 1
-            document.metadata["untranslated_lines"] = ", ".join(str(first_line + line) for line in failed)
+            document.untranslated = [f"line {first_line + line}" for line in failed]
         _check_round_trip(document, text)
         return document
 
@@ -527,8 +529,8 @@ def _line_starts(coded: str, codes: dict[str, InlineCode]) -> list[int]:
     """Offsets in ``coded`` where a Markdown line starts: 0, after ``\\n``, after a line-break code."""
     starts = [0]
     for i, char in enumerate(coded):
-        if char == "\n" or (is_code_char(char) and char in codes and codes[char].name in ("linebreak",
-                                                                                             "hardbreak")):
+        if char == "\n" or (is_code_char(char) and char in codes and codes[char].name in (SOFT_LINE_BREAK,
+                                                                                             HARD_LINE_BREAK)):
             starts.append(i + 1)
     return starts
 
