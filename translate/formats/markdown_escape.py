@@ -1,0 +1,81 @@
+"""Writing a translated Markdown block: escaping the syntax the model added.
+
+What the model wrote is text, not Markdown: a ``*``, ``_``, ``[`` or ``|`` it
+adds, or a paragraph line it starts with ``# `` or ``1. ``, would turn into
+emphasis, a link, a table cell or a heading.  :func:`escape_added_syntax`
+backslash-escapes those (CommonMark lets a backslash escape any ASCII
+punctuation, and the escape renders as the bare character).  Only what the model
+*added* is escaped: a character the source text already had as text, as often as
+the target has it, is written as it was, so an identity run keeps every byte.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..document import Block, InlineCode, is_code_char, strip_codes
+
+#: ASCII punctuation Markdown may read as inline syntax (emphasis, code, links, autolinks/HTML,
+#: entities, table cells, strikethrough, escapes).
+_INLINE_SYNTAX = "\\`*_[]<&|~"
+#: The start of a paragraph line that would make it a heading, list item, quote, break or setext line.
+_LINE_START = re.compile(r"[ \t]{0,3}(?:#{1,6}(?=[ \t]|$)|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|>"
+                         r"|=+[ \t]*$|(?:[-*_][ \t]*){3,}$)", re.MULTILINE)
+#: Blocks whose lines are paragraph lines (a heading or table cell line cannot start a block).
+_PARAGRAPH_KINDS = frozenset({"paragraph", "blockquote", "list_item"})
+
+
+def escape_added_syntax(source: str, target: str) -> str:
+    """``target`` (coded) with every inline syntax character it has more of than ``source`` escaped.
+
+    Counted on the plain text (codes hold the source's own markup and are left
+    alone); when the target has more of a character than the source, every
+    occurrence of it in the target's text is escaped, since which one is the
+    source's cannot be told.
+    """
+    plain_source, plain_target = strip_codes(source), strip_codes(target)
+    added = {c for c in _INLINE_SYNTAX if plain_target.count(c) > plain_source.count(c)}
+    if not added:
+        return target
+    return "".join(f"\\{c}" if c in added else c for c in target)
+
+
+def _line_starts(coded: str, codes: dict[str, InlineCode]) -> list[int]:
+    """Offsets in ``coded`` where a Markdown line starts: 0, after ``\\n``, after a line-break code."""
+    starts = [0]
+    for i, char in enumerate(coded):
+        if char == "\n" or (is_code_char(char) and char in codes and codes[char].name in ("linebreak",
+                                                                                             "hardbreak")):
+            starts.append(i + 1)
+    return starts
+
+
+def _escape_line_starts(source: str, target: str, codes: dict[str, InlineCode]) -> str:
+    """Escape a block marker that starts a target line, unless the source block has one too."""
+    def marker_at(coded: str, start: int) -> re.Match[str] | None:
+        line_end = coded.find("\n", start)
+        match = _LINE_START.match(coded[start: len(coded) if line_end < 0 else line_end])
+        return match if match and match.group().strip() else None
+
+    if any(marker_at(source, start) for start in _line_starts(source, codes)):
+        return target  # the source reads such a line as text (e.g. "2) " cannot interrupt a paragraph)
+    out, last = [], 0
+    for start in _line_starts(target, codes):
+        match = marker_at(target, start)
+        if match:
+            first = start + len(match.group()) - len(match.group().lstrip(" \t"))
+            while target[first].isdigit():  # "1. ": escape the delimiter, a digit cannot be escaped
+                first += 1
+            out += [target[last:first], "\\"]
+            last = first
+    out.append(target[last:])
+    return "".join(out)
+
+
+def render_block(block: Block) -> str:
+    """The block's target markup with the Markdown syntax the translation added escaped."""
+    coded = block.join(escape_added_syntax(s.source, s.target if s.target is not None else s.source)
+                       for s in block.segments)
+    if block.kind in _PARAGRAPH_KINDS:
+        coded = _escape_line_starts(block.source, coded, block.codes)
+    return block.expand(coded)
