@@ -414,3 +414,59 @@ def test_literal_syntax_of_the_source_is_written_back_as_it_was() -> None:
     assert written == text.replace("Harga", "Price")  # as many as the source had: nothing escaped
     segments[0].target = segments[0].source + " *"
     assert "\\*" in FMT.write(document).decode("utf-8")  # one more than the source: escaped
+
+
+# --------------------------------------------------------------------------- reference links
+
+REFERENCES = {
+    "shortcut": "Baca [laporan] hari ini.\n\n[laporan]: /laporan\n",
+    "collapsed": "Baca [laporan][] hari ini.\n\n[laporan]: /laporan\n",
+    "image_shortcut": "Lihat ![laporan] di sini.\n\n[laporan]: /foto.jpg\n",
+    "image_collapsed": "Lihat ![laporan][] di sini.\n\n[laporan]: /foto.jpg\n",
+    "heading": "# [Laporan]\n\n[laporan]: /laporan\n",
+    "in_blockquote": "> Baca [laporan\n> lengkap] ini.\n\n[laporan lengkap]: /laporan\n",
+    "with_markup": "Baca [*laporan* `x`] ini.\n\n[*laporan* `x`]: /laporan\n",
+}
+
+
+def replaced(text: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+def links_and_images(markdown: str) -> list[tuple[str, str]]:
+    """(type, href or src) of every link and image as a CommonMark renderer resolves them."""
+    found = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        for child in token.children or []:
+            if child.type in ("link_open", "image"):
+                found.append((child.type, child.attrGet("href") or child.attrGet("src")))
+    return found
+
+
+@pytest.mark.parametrize("source", list(REFERENCES.values()), ids=list(REFERENCES))
+def test_translated_shortcut_and_collapsed_references_still_resolve(source: str) -> None:
+    document = read(source)
+    for segment in document.segments():
+        segment.target = replaced(segment.source, ("aporan", "eport"), ("ihat", "ook"), ("aca", "ead"))
+    written = FMT.write(document).decode("utf-8")
+    assert links_and_images(written) == links_and_images(source) != []
+    definition = source[source.rindex("\n\n") :]
+    assert written.endswith(definition)  # the definition is untouched
+
+
+def test_translated_shortcut_reference_becomes_a_full_reference_to_the_same_label() -> None:
+    document = read("Baca [laporan] dan ![foto][] ini.\n\n[laporan]: /a\n[foto]: /b.jpg\n")
+    [segment] = document.segments()
+    segment.target = replaced(segment.source, ("Baca", "Read"), ("laporan", "report"), ("foto", "photo"))
+    written = FMT.write(document).decode("utf-8")
+    assert written == "Read [report][laporan] dan ![photo][foto] ini.\n\n[laporan]: /a\n[foto]: /b.jpg\n"
+
+
+def test_unchanged_reference_text_keeps_its_short_form() -> None:
+    source = "Baca [laporan] dan [foto][] ini.\n\n[laporan]: /a\n[foto]: /b\n"
+    document = read(source)
+    [segment] = document.segments()
+    segment.target = segment.source.replace("Baca", "Read").replace(" ini", " here")
+    assert FMT.write(document).decode("utf-8") == source.replace("Baca", "Read").replace(" ini", " here")

@@ -7,13 +7,18 @@ backslash-escapes those (CommonMark lets a backslash escape any ASCII
 punctuation, and the escape renders as the bare character).  Only what the model
 *added* is escaped: a character the source text already had as text, as often as
 the target has it, is written as it was, so an identity run keeps every byte.
+
+Reference links.  A shortcut (``[text]``) or collapsed (``[text][]``) reference
+is found through its text, so a translated text would no longer name the
+definition: when the text changed, the link is written as a full reference to
+the source's label, ``[translated][text]`` (:func:`full_references`).
 """
 
 from __future__ import annotations
 
 import re
 
-from ..document import Block, InlineCode, is_code_char, strip_codes
+from ..document import CODE_CHARS, Block, InlineCode, is_code_char, strip_codes
 
 #: ASCII punctuation Markdown may read as inline syntax (emphasis, code, links, autolinks/HTML,
 #: entities, table cells, strikethrough, escapes).
@@ -21,6 +26,8 @@ _INLINE_SYNTAX = "\\`*_[]<&|~"
 #: The start of a paragraph line that would make it a heading, list item, quote, break or setext line.
 _LINE_START = re.compile(r"[ \t]{0,3}(?:#{1,6}(?=[ \t]|$)|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|>"
                          r"|=+[ \t]*$|(?:[-*_][ \t]*){3,}$)", re.MULTILINE)
+#: The close code of a link or image whose text is also its reference label.
+_LABEL_CLOSES = frozenset({"]", "][]"})
 #: Blocks whose lines are paragraph lines (a heading or table cell line cannot start a block).
 _PARAGRAPH_KINDS = frozenset({"paragraph", "blockquote", "list_item"})
 
@@ -72,10 +79,31 @@ def _escape_line_starts(source: str, target: str, codes: dict[str, InlineCode]) 
     return "".join(out)
 
 
+def full_references(block: Block, target: str) -> dict[str, str]:
+    """New markup for the close codes of shortcut and collapsed references whose text ``target`` changed.
+
+    The label is the source's text between the brackets, verbatim (markdown-it
+    looks a reference up by exactly that source text, normalised).
+    """
+    source = block.source
+    markup: dict[str, str] = {}
+    for char, code in block.codes.items():
+        if code.name not in ("link", "image") or code.data not in _LABEL_CLOSES or code.pair is None:
+            continue
+        opened, closed = target.find(code.pair), target.find(char)
+        if not 0 <= opened < closed:
+            continue
+        label = block.expand(source[source.index(code.pair) + 1 : source.index(char)])
+        if block.expand(target[opened + 1 : closed]) != label:
+            markup[char] = f"][{label}]"
+    return markup
+
+
 def render_block(block: Block) -> str:
     """The block's target markup with the Markdown syntax the translation added escaped."""
     coded = block.join(escape_added_syntax(s.source, s.target if s.target is not None else s.source)
                        for s in block.segments)
     if block.kind in _PARAGRAPH_KINDS:
         coded = _escape_line_starts(block.source, coded, block.codes)
-    return block.expand(coded)
+    markup = full_references(block, coded)
+    return CODE_CHARS.sub(lambda m: markup.get(m.group()) or block.codes[m.group()].data, coded)
