@@ -6,19 +6,24 @@ CommonMark spec examples is left out) under the conformance folder:
 
 * the ``copy`` engine must give back the input bytes;
 * the ``pseudo`` engine's output must have the same skeleton as the input, as an
-  independent parser sees it: markdown-it-py with the reader's options (the
-  CommonMark preset, plus GFM tables and strikethrough for the GFM and
-  markdown-it suites), comparing token types, nesting, heading levels, list
+  independent parser sees it: markdown-it-py with the reader's CommonMark
+  preset, plus GFM tables and strikethrough (which the reader always reads) for
+  the GFM and markdown-it suites, comparing token types, nesting, heading levels, list
   kinds and starts, table alignments and the href/src of links and images,
   never the text;
 * protected content must be unchanged: code spans, fenced and indented code
   (with the fence's info string), HTML blocks and inline HTML;
 * nothing may raise, and no example may take longer than ``--time-cap`` seconds.
 
-The pipeline is driven through the library (``translate.pipeline.translate_text``),
-in this process.  ``conformance_rows`` returns one row per suite (and the
-outcome of every example) so other scripts can combine it with their own;
-``main`` prints a table and every example that is not identical, with the reason.
+The table also counts the examples where the reader left some text
+untranslated (a block it could not locate stays skeleton, and says so): such a
+block keeps its skeleton trivially.
+
+The pipeline is driven through the library (read, segment, translate, write, as
+``translate.pipeline.translate_text`` does), in this process.
+``conformance_rows`` returns one row per suite (and the outcome of every
+example) so other scripts can combine it with their own; ``main`` prints a table
+and every example that is not identical, with the reason.
 
     .venv/bin/python benchmarks/conformance_markdown.py [--root DIR] [--time-cap S] [--limit N]
 
@@ -39,7 +44,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from translate.engines import create_engine
-from translate.pipeline import translate_text
+from translate.formats import get_format
+from translate.pipeline import translate_documents
+from translate.segment import segment_document
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "shared" / "conformance"
 #: The CommonMark spec's example fences (the spec's own test runner reads them the same way).
@@ -68,6 +75,7 @@ class Outcome:
     protected_unchanged: bool = False
     exception: str = ""
     hung: bool = False
+    untranslated: str = ""  # the lines the reader left in the source language
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -84,6 +92,7 @@ class SuiteRow:
     protected_unchanged: int = 0
     exceptions: int = 0
     hangs: int = 0
+    untranslated: int = 0
     seconds: float = 0.0
 
     def add(self, outcome: Outcome) -> None:
@@ -93,6 +102,7 @@ class SuiteRow:
         self.protected_unchanged += outcome.protected_unchanged
         self.exceptions += bool(outcome.exception)
         self.hangs += outcome.hung
+        self.untranslated += bool(outcome.untranslated)
 
 
 # --------------------------------------------------------------------------- the suites
@@ -195,6 +205,14 @@ def _alarm(_signum: int, _frame: object) -> None:
     raise _TimeUp
 
 
+def run_pipeline(markdown: str, engine_name: str) -> tuple[str, dict[str, str]]:
+    """The output of one engine on ``markdown``, and the document's metadata."""
+    fmt = get_format("markdown")
+    document = segment_document(fmt.read(markdown.encode("utf-8"), "example.md"))
+    translate_documents([document], create_engine(engine_name))
+    return fmt.write(document).decode("utf-8"), document.metadata
+
+
 def check(example: Example, time_cap: float) -> Outcome:
     """Copy and pseudo runs of one example, under a time cap (SIGALRM: this process, main thread)."""
     outcome = Outcome(example)
@@ -202,11 +220,12 @@ def check(example: Example, time_cap: float) -> Outcome:
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, time_cap)
     try:
-        copied = translate_text(example.markdown, create_engine("copy"), fmt="markdown", name="example.md")
+        copied, metadata = run_pipeline(example.markdown, "copy")
+        outcome.untranslated = metadata.get("untranslated_lines", "")
         outcome.copy_identical = copied == example.markdown
         if not outcome.copy_identical:
             outcome.reasons.append("copy changed the bytes")
-        pseudo = translate_text(example.markdown, create_engine("pseudo"), fmt="markdown", name="example.md")
+        pseudo, _ = run_pipeline(example.markdown, "pseudo")
         before, protected_before = skeleton(md, example.markdown)
         after, protected_after = skeleton(md, pseudo)
         outcome.skeleton_identical = before == after
@@ -248,15 +267,15 @@ def table(rows: list[SuiteRow]) -> str:
     total = SuiteRow("total")
     for row in rows:
         for name in ("examples", "copy_identical", "skeleton_identical", "protected_unchanged", "exceptions",
-                     "hangs", "seconds"):
+                     "hangs", "untranslated", "seconds"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     lines = ["| suite | examples | copy identical | skeleton identical | protected unchanged | exceptions "
-             "| hangs | seconds |", "|---|---|---|---|---|---|---|---|"]
+             "| hangs | text left untranslated | seconds |", "|---|---|---|---|---|---|---|---|---|"]
     for row in [*rows, total]:
         share = f"{row.skeleton_identical / row.examples:.1%}" if row.examples else "-"
         lines.append(f"| {row.suite} | {row.examples} | {row.copy_identical} "
                      f"| {row.skeleton_identical} ({share}) | {row.protected_unchanged} | {row.exceptions} "
-                     f"| {row.hangs} | {row.seconds:.1f} |")
+                     f"| {row.hangs} | {row.untranslated} | {row.seconds:.1f} |")
     return "\n".join(lines)
 
 
@@ -277,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(failed)} examples not identical:")
         for outcome in failed:
             print(f"- {outcome.example.suite} {outcome.example.name}: {'; '.join(outcome.reasons)}")
+    untranslated = [outcome for outcome in outcomes if outcome.untranslated]
+    if untranslated:
+        print(f"\n{len(untranslated)} examples with text left untranslated (lines):")
+        for outcome in untranslated:
+            print(f"- {outcome.example.suite} {outcome.example.name}: {outcome.untranslated}")
     return 0
 
 

@@ -470,3 +470,72 @@ def test_unchanged_reference_text_keeps_its_short_form() -> None:
     [segment] = document.segments()
     segment.target = segment.source.replace("Baca", "Read").replace(" ini", " here")
     assert FMT.write(document).decode("utf-8") == source.replace("Baca", "Read").replace(" ini", " here")
+
+
+# ---------------------------------------------------------------------------- lines that stay text
+
+
+def block_structure(markdown: str) -> list[str]:
+    """Block token types as a CommonMark + GFM tables renderer sees them."""
+    return [token.type for token in MarkdownIt("commonmark").enable("table").parse(markdown)]
+
+
+def suffixed(document: Document, suffix: str = " lagi") -> str:
+    """A translation that adds text at the end of every segment (as the pseudo engine does)."""
+    for segment in document.segments():
+        segment.target = segment.source + suffix
+    return FMT.write(document).decode("utf-8")
+
+
+MARKER_ONLY_LINES = {
+    "bullet": "Harga naik\n*\n",
+    "plus": "Harga naik\n+\n",
+    "ordered": "Harga naik\n1.\n",
+    "ordered_paren": "Harga naik\n1)\n",
+    "in_blockquote": "> Harga naik\n> *\n",
+    "in_list_item": "- Harga naik\n  1.\n",
+    "emphasis_before": "*Harga naik\n*\n",
+}
+
+
+@pytest.mark.parametrize("source", list(MARKER_ONLY_LINES.values()), ids=list(MARKER_ONLY_LINES))
+def test_marker_only_line_stays_text_when_the_translation_puts_text_after_it(source: str) -> None:
+    written = suffixed(read(source))
+    assert block_structure(written) == block_structure(source)
+    assert "lagi" in written
+
+
+def test_markers_added_on_other_lines_are_escaped_when_the_source_has_a_harmless_one() -> None:
+    source = "Harga naik\n2) kedua\nketiga\n"
+    document = read(source)
+    [segment] = document.segments()
+    segment.target = "Price up\n2) second\n# third\n- fourth"
+    written = FMT.write(document).decode("utf-8")
+    assert written == "Price up\n2) second\n\\# third\n\\- fourth\n"  # "2) " cannot interrupt: kept
+    assert block_structure(written) == block_structure(source)
+
+
+@pytest.mark.parametrize("source", [
+    "| Kota\n| - | -\n| Bogor\n",
+    "Kota | hujan | angin\n|-|-|\nBogor\n",
+    "Kota | hujan\n:-:\nBogor\n",
+    "> | Kota\n> | - | -\n> | Bogor\n",
+])
+def test_text_before_a_pipe_does_not_turn_a_paragraph_into_a_table(source: str) -> None:
+    translations = [lambda s: f"[{s} ~]", lambda s: f"Kota | {s}", lambda s: s.replace(" | angin", ""),
+                    lambda s: s.replace(" hujan", "")]
+    for translation in translations:
+        document = read(source)
+        for segment in document.segments():
+            segment.target = translation(segment.source)
+        written = FMT.write(document).decode("utf-8")
+        assert "table_open" not in block_structure(written), written
+        assert block_structure(written) == block_structure(source)
+
+
+def test_delimiter_like_line_of_an_unchanged_paragraph_is_written_as_it_was() -> None:
+    source = "| Kota\n| - | -\n| Bogor\n"
+    document = read(source)
+    for segment in document.segments():
+        segment.target = segment.source
+    assert FMT.write(document).decode("utf-8") == source

@@ -17,6 +17,7 @@ the source's label, ``[translated][text]`` (:func:`full_references`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..document import CODE_CHARS, Block, InlineCode, is_code_char, strip_codes
 
@@ -25,7 +26,11 @@ from ..document import CODE_CHARS, Block, InlineCode, is_code_char, strip_codes
 _INLINE_SYNTAX = "\\`*_[]<&|~"
 #: The start of a paragraph line that would make it a heading, list item, quote, break or setext line.
 _LINE_START = re.compile(r"[ \t]{0,3}(?:#{1,6}(?=[ \t]|$)|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|>"
-                         r"|=+[ \t]*$|(?:[-*_][ \t]*){3,}$)", re.MULTILINE)
+                         r"|=+[ \t]*$|(?:[-*_][ \t]*){3,}$)")
+#: A line markdown-it could read as a table's delimiter row (``| - | :-:``, ``---|---``, ``:-:``).
+_DELIMITER_ROW = re.compile(r"[ \t]*([|:-])(?=[|: \t-]*-)[|: \t-]*")
+#: Codes that end a Markdown line.
+_BREAK_CODES = ("linebreak", "hardbreak")
 #: The close code of a link or image whose text is also its reference label.
 _LABEL_CLOSES = frozenset({"]", "][]"})
 #: Blocks whose lines are paragraph lines (a heading or table cell line cannot start a block).
@@ -47,34 +52,66 @@ def escape_added_syntax(source: str, target: str) -> str:
     return "".join(f"\\{c}" if c in added else c for c in target)
 
 
-def _line_starts(coded: str, codes: dict[str, InlineCode]) -> list[int]:
-    """Offsets in ``coded`` where a Markdown line starts: 0, after ``\\n``, after a line-break code."""
-    starts = [0]
+def _lines(coded: str, codes: dict[str, InlineCode]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each Markdown line of ``coded``: lines end at ``\\n`` and at line-break codes."""
+    lines, start = [], 0
     for i, char in enumerate(coded):
-        if char == "\n" or (is_code_char(char) and char in codes and codes[char].name in ("linebreak",
-                                                                                             "hardbreak")):
-            starts.append(i + 1)
-    return starts
+        if char == "\n" or (is_code_char(char) and char in codes and codes[char].name in _BREAK_CODES):
+            lines.append((start, i))
+            start = i + 1
+    lines.append((start, len(coded)))
+    return lines
+
+
+def _markers(coded: str, codes: dict[str, InlineCode]) -> Iterator[tuple[re.Match[str], tuple]]:
+    """Each block marker that starts a line, with what decides whether it starts a block there.
+
+    Whether ``2)``, ``*`` or ``===`` starts a block depends on the marker, on
+    whether anything follows it on its line (an empty list item cannot
+    interrupt a paragraph) and on whether the line is the block's first.
+    """
+    for number, (start, end) in enumerate(_lines(coded, codes)):
+        match = _LINE_START.match(coded, start, end)
+        if match and match.group().strip():
+            yield match, (number == 0, match.group(), not coded[match.end() : end].strip())
 
 
 def _escape_line_starts(source: str, target: str, codes: dict[str, InlineCode]) -> str:
-    """Escape a block marker that starts a target line, unless the source block has one too."""
-    def marker_at(coded: str, start: int) -> re.Match[str] | None:
-        line_end = coded.find("\n", start)
-        match = _LINE_START.match(coded[start: len(coded) if line_end < 0 else line_end])
-        return match if match and match.group().strip() else None
+    """Escape each block marker that starts a target line, unless a source line has the same one.
 
-    if any(marker_at(source, start) for start in _line_starts(source, codes)):
-        return target  # the source reads such a line as text (e.g. "2) " cannot interrupt a paragraph)
+    The source's markers are text there (the block is one paragraph), and the
+    same marker in the same situation stays text in the target.
+    """
+    harmless = {situation for _, situation in _markers(source, codes)}
     out, last = [], 0
-    for start in _line_starts(target, codes):
-        match = marker_at(target, start)
+    for match, situation in _markers(target, codes):
+        if situation in harmless:
+            continue
+        first = match.start() + len(match.group()) - len(match.group().lstrip(" \t"))
+        while target[first].isdigit():  # "1. ": escape the delimiter, a digit cannot be escaped
+            first += 1
+        out += [target[last:first], "\\"]
+        last = first
+    out.append(target[last:])
+    return "".join(out)
+
+
+def _escape_delimiter_rows(source: str, target: str, codes: dict[str, InlineCode]) -> str:
+    """Escape the first character of every line but the first that could be a table's delimiter row.
+
+    In the source the line did not make a table (the block is a paragraph), but
+    only because its column count differs from the line above; translated text
+    (``[`` before a leading ``|``) can change that count.  ``\\|``, ``\\-`` and ``\\:``
+    render as the bare character, and a row starting with ``\\`` is no delimiter row.
+    """
+    if target == source:
+        return target
+    out, last = [], 0
+    for start, end in _lines(target, codes)[1:]:
+        match = _DELIMITER_ROW.fullmatch(target, start, end)
         if match:
-            first = start + len(match.group()) - len(match.group().lstrip(" \t"))
-            while target[first].isdigit():  # "1. ": escape the delimiter, a digit cannot be escaped
-                first += 1
-            out += [target[last:first], "\\"]
-            last = first
+            out += [target[last : match.start(1)], "\\"]
+            last = match.start(1)
     out.append(target[last:])
     return "".join(out)
 
@@ -105,5 +142,6 @@ def render_block(block: Block) -> str:
                        for s in block.segments)
     if block.kind in _PARAGRAPH_KINDS:
         coded = _escape_line_starts(block.source, coded, block.codes)
+        coded = _escape_delimiter_rows(block.source, coded, block.codes)
     markup = full_references(block, coded)
     return CODE_CHARS.sub(lambda m: markup.get(m.group()) or block.codes[m.group()].data, coded)
