@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import random
 
 import pytest
@@ -539,3 +540,33 @@ def test_delimiter_like_line_of_an_unchanged_paragraph_is_written_as_it_was() ->
     for segment in document.segments():
         segment.target = segment.source
     assert FMT.write(document).decode("utf-8") == source
+
+
+@pytest.mark.parametrize("source", [
+    "Harga | naik\n---\n",
+    "# Harga naik\n|-|\n",
+    "> Harga naik\n---\n",
+    "- Harga naik\n---\n",
+])
+def test_pipes_in_a_line_above_a_dash_line_do_not_make_a_table(source: str) -> None:
+    """A setext underline, or a lazy ``---``, is a delimiter row to a line with a pipe and one column."""
+    for translation in (lambda s: f"| {s} |", lambda s: s.replace(" | ", " ") + " |"):
+        document = read(source)
+        for segment in document.segments():
+            segment.target = translation(segment.source) if "Harga" in segment.source else None
+        written = FMT.write(document).decode("utf-8")
+        assert block_structure(written) == block_structure(source), written
+        assert "&#124;" in written  # renders as "|", but is no cell separator
+    assert suffixed(read(source), "") == source  # unchanged text: written as it was
+
+
+@pytest.mark.parametrize("prefix", ["1) ", "- ", "> ", "# ", "```"])
+def test_a_table_row_without_a_leading_pipe_keeps_its_first_cell_text(prefix: str) -> None:
+    source = "Kota | Hujan\n--- | ---\nBogor | deras\nDepok | ringan\n"
+    document = read(source)
+    for segment in document.segments():
+        segment.target = prefix + segment.source
+    written = FMT.write(document).decode("utf-8")
+    assert block_structure(written) == block_structure(source), written
+    rendered = html.unescape(MarkdownIt("commonmark").enable("table").render(written))
+    assert f"<td>{prefix}Depok</td>" in rendered and f"<th>{prefix}Kota</th>" in rendered

@@ -63,8 +63,19 @@ class MarkdownFormat:
         return document
 
     def write(self, document: Document) -> bytes:
-        parts = [p if isinstance(p, str) else render_block(p) for p in document.parts]
-        return encode_text("".join(parts), document.bom)
+        parts = document.parts
+        texts = [part if isinstance(part, str) else render_block(part, *_around(parts, index))
+                 for index, part in enumerate(parts)]
+        return encode_text("".join(texts), document.bom)
+
+
+def _around(parts: list[str | Block], index: int) -> tuple[str, str]:
+    """The skeleton just before ``parts[index]`` (a block at the very start follows a line end),
+    and the source just after it, through the next part after its skeleton (which holds the next line)."""
+    before = parts[index - 1] if index else "\n"
+    after = "".join(part if isinstance(part, str) else part.render(target=False)
+                    for part in parts[index + 1 : index + 3])
+    return before if isinstance(before, str) else "", after
 
 
 def _assemble(text: str, offset: int, spans: list[_Span]) -> list[str | Block]:

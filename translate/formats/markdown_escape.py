@@ -33,23 +33,29 @@ _DELIMITER_ROW = re.compile(r"[ \t]*([|:-])(?=[|: \t-]*-)[|: \t-]*")
 _BREAK_CODES = ("linebreak", "hardbreak")
 #: The close code of a link or image whose text is also its reference label.
 _LABEL_CLOSES = frozenset({"]", "][]"})
-#: Blocks whose lines are paragraph lines (a heading or table cell line cannot start a block).
-_PARAGRAPH_KINDS = frozenset({"paragraph", "blockquote", "list_item"})
+#: The line after a block's end, past any container prefix (``> ``, indentation).
+_NEXT_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)[ \t>]*([^\r\n]*)")
+#: Skeleton that ends where a line's content starts (after a line end and any container prefix).
+_LINE_START_BEFORE = re.compile(r"(?:\A|[\r\n])[ \t>]*\Z")
+#: Blocks whose lines are paragraph lines: a setext heading's are too (an ATX heading's one line
+#: cannot start a block, but a marker escaped there still renders as itself); a table cell's are not.
+_PARAGRAPH_KINDS = frozenset({"paragraph", "blockquote", "list_item", "heading"})
 
 
-def escape_added_syntax(source: str, target: str) -> str:
+def escape_added_syntax(source: str, target: str, as_references: str = "") -> str:
     """``target`` (coded) with every inline syntax character it has more of than ``source`` escaped.
 
     Counted on the plain text (codes hold the source's own markup and are left
     alone); when the target has more of a character than the source, every
     occurrence of it in the target's text is escaped, since which one is the
-    source's cannot be told.
+    source's cannot be told.  Characters in ``as_references`` are all written as
+    numeric character references (``&#124;``) instead.
     """
     plain_source, plain_target = strip_codes(source), strip_codes(target)
     added = {c for c in _INLINE_SYNTAX if plain_target.count(c) > plain_source.count(c)}
-    if not added:
+    if not added and not any(c in target for c in as_references):
         return target
-    return "".join(f"\\{c}" if c in added else c for c in target)
+    return "".join(f"&#{ord(c)};" if c in as_references else f"\\{c}" if c in added else c for c in target)
 
 
 def _lines(coded: str, codes: dict[str, InlineCode]) -> list[tuple[int, int]]:
@@ -136,12 +142,34 @@ def full_references(block: Block, target: str) -> dict[str, str]:
     return markup
 
 
-def render_block(block: Block) -> str:
-    """The block's target markup with the Markdown syntax the translation added escaped."""
-    coded = block.join(escape_added_syntax(s.source, s.target if s.target is not None else s.source)
+def _pipes_as_references(block: Block, following: str) -> str:
+    """``"|"`` when the block changed and the line after it could be a table's delimiter row.
+
+    A setext heading's ``---`` underline, a ``|-|`` line after an ATX heading or
+    a ``---`` after a paragraph in a block quote (markdown-it reads it as a lazy
+    line) makes a table of a line holding a pipe and one column, which a
+    translation can produce from any pipes (``Foo | bar`` → ``| Foo bar``); a
+    backslash does not help (``\\|`` still counts), ``&#124;`` does.
+    """
+    if block.kind == "table_cell" or block.target == block.source:
+        return ""
+    match = _NEXT_LINE.match(following)
+    return "|" if match and _DELIMITER_ROW.fullmatch(match.group(1)) else ""
+
+
+def render_block(block: Block, preceding: str = "\n", following: str = "") -> str:
+    """The block's target markup with the Markdown syntax the translation added escaped.
+
+    ``preceding`` and ``following`` are the skeleton around the block: whether a
+    table cell starts its line (a row without a leading pipe: ``1) x | y`` would
+    end the table with a list) and what the next line is matter.
+    """
+    references = _pipes_as_references(block, following)
+    coded = block.join(escape_added_syntax(s.source, s.source if s.target is None else s.target, references)
                        for s in block.segments)
-    if block.kind in _PARAGRAPH_KINDS:
+    if block.kind in _PARAGRAPH_KINDS or _LINE_START_BEFORE.search(preceding):
         coded = _escape_line_starts(block.source, coded, block.codes)
+    if block.kind in _PARAGRAPH_KINDS:
         coded = _escape_delimiter_rows(block.source, coded, block.codes)
     markup = full_references(block, coded)
     return CODE_CHARS.sub(lambda m: markup.get(m.group()) or block.codes[m.group()].data, coded)
