@@ -7,15 +7,24 @@ import random
 from collections.abc import Callable
 
 import pytest
-from format_suite import FormatSuite
+import yaml
+from format_suite import DATA, FormatSuite
 from markdown_it import MarkdownIt
 
 from translate.document import CodeKind, Document, strip_codes
+from translate.engines import create_engine
 from translate.errors import InputError
 from translate.formats import detect_format, get_format
 from translate.formats.markdown import MarkdownFormat
+from translate.pipeline import translate_text
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: TOML front matter stays skeleton
+    tomllib = None
 
 FMT = MarkdownFormat()
+needs_tomllib = pytest.mark.skipif(tomllib is None, reason="no tomllib before Python 3.11")
 
 
 def read(text: str | bytes, name: str = "berita.md") -> Document:
@@ -570,3 +579,149 @@ def test_a_table_row_without_a_leading_pipe_keeps_its_first_cell_text(prefix: st
     assert block_structure(written) == block_structure(source), written
     rendered = html.unescape(MarkdownIt("commonmark").enable("table").render(written))
     assert f"<td>{prefix}Depok</td>" in rendered and f"<th>{prefix}Kota</th>" in rendered
+
+
+# --------------------------------------------------------------------------- front matter (Hugo, Jekyll)
+
+YAML_FRONT = (
+    "---\n"
+    'title: "Banjir \\"Kiriman\\" di Bekasi"\n'
+    "description: Warga diminta waspada # catatan\n"
+    "summary: 'Tim SAR ''siaga'' sejak pagi'\n"
+    "date: 2026-03-02\n"
+    "slug: banjir-bekasi\n"
+    "judul: Tetap\n"
+    "params:\n"
+    "  title: Bersarang tetap\n"
+    "---\n\n"
+    "Isi berita.\n"
+)
+
+
+def front_matter_of(written: str) -> dict:
+    """The front matter as a YAML or TOML library reads it."""
+    fence = written.split("\n", 1)[0]
+    body = written.split("\n", 1)[1].split(f"\n{fence}\n", 1)[0]
+    return yaml.safe_load(body) if fence == "---" else tomllib.loads(body)
+
+
+def test_front_matter_title_description_and_summary_are_segments() -> None:
+    document = read(YAML_FRONT)
+    values = [(b.kind, strip_codes(b.source)) for b in document.blocks if b.kind == "front_matter"]
+    assert values == [
+        ("front_matter", "Banjir Kiriman di Bekasi"),  # the escaped quotes are codes
+        ("front_matter", "Warga diminta waspada"),
+        ("front_matter", "Tim SAR siaga sejak pagi"),
+    ]
+    assert [b.index for b in document.blocks] == [0, 1, 2, 3]
+    assert str(next(document.segments()).id) == "berita.md#0.0"
+    assert FMT.write(document).decode("utf-8") == YAML_FRONT
+
+
+def test_translated_front_matter_stays_valid_yaml_and_other_keys_stay_identical() -> None:
+    targets = ['Flood: "sent" to Bekasi #1', "[Residents] asked, be alert",
+               "SAR team 'ready' at 5 a.m.\\path"]
+    document = read(YAML_FRONT)
+    for block, target in zip(document.blocks, targets, strict=False):
+        [segment] = block.segments
+        segment.target = target
+    written = FMT.write(document).decode("utf-8")
+    loaded = front_matter_of(written)
+    assert [loaded["title"], loaded["description"], loaded["summary"]] == targets
+    assert loaded["params"] == {"title": "Bersarang tetap"} and loaded["judul"] == "Tetap"
+    lines = written.split("\n")
+    assert lines[1] == 'title: "Flood: \\"sent\\" to Bekasi #1"'  # the style is kept, quotes escaped
+    assert lines[2] == 'description: "[Residents] asked, be alert" # catatan'  # plain would be a list
+    assert lines[3] == "summary: 'SAR team ''ready'' at 5 a.m.\\path'"
+    assert lines[4:] == YAML_FRONT.split("\n")[4:]
+
+
+def test_source_escapes_in_a_translated_value_are_kept() -> None:
+    document = read('---\ntitle: "Kata \\"kunci\\"\\tdan \\u00e9"\n---\n')
+    [segment] = document.segments()
+    segment.target = segment.source.replace("Kata", "Key").replace("dan", "and")
+    written = FMT.write(document).decode("utf-8")
+    assert written == '---\ntitle: "Key \\"kunci\\"\\tand \\u00e9"\n---\n'
+    assert front_matter_of(written)["title"] == 'Key "kunci"\tand é'
+
+
+@pytest.mark.parametrize("target", ["Flood: three dead", "yes", "2026", "- list", "a #b", "x\ny", " lead"])
+def test_plain_value_whose_translation_needs_quotes_gets_them(target: str) -> None:
+    document = read("---\ntitle: Banjir\n---\n")
+    [segment] = document.segments()
+    segment.target = target
+    written = FMT.write(document).decode("utf-8")
+    assert front_matter_of(written) == {"title": target}
+    assert written.startswith('---\ntitle: "')
+
+
+def test_plain_value_that_reads_back_stays_plain() -> None:
+    document = read("---\ntitle: Banjir di Bekasi\n---\n")
+    [segment] = document.segments()
+    segment.target = "Flood in Bekasi, again"
+    assert FMT.write(document).decode("utf-8") == "---\ntitle: Flood in Bekasi, again\n---\n"
+
+
+TOML_FRONT = (
+    "+++\n"
+    'title = "Jembatan \\"Merah Putih\\" diresmikan"\n'
+    "description = 'Warga kini menyeberang tanpa perahu'\n"
+    "date = 2026-02-14\n"
+    "\n[params]\n"
+    'summary = "Di tabel lain: tetap"\n'
+    "+++\n"
+)
+
+
+@needs_tomllib
+def test_toml_front_matter_values_are_translated_and_stay_valid_toml() -> None:
+    document = read(TOML_FRONT)
+    assert [strip_codes(s.source) for s in document.segments()] == [
+        "Jembatan Merah Putih diresmikan", "Warga kini menyeberang tanpa perahu"]
+    assert document.metadata["front_matter"] == "toml"
+    assert FMT.write(document).decode("utf-8") == TOML_FRONT
+    title, description = document.segments()
+    title.target = title.source.replace("Jembatan", 'The "Red White" bridge').replace("diresmikan", "opened")
+    description.target = "Residents' boats are no longer needed"  # a literal string cannot hold "'"
+    written = FMT.write(document).decode("utf-8")
+    loaded = front_matter_of(written)
+    assert loaded["description"] == "Residents' boats are no longer needed"
+    assert loaded["title"] == 'The "Red White" bridge "Merah Putih" opened'
+    assert loaded["params"] == {"summary": "Di tabel lain: tetap"}
+    assert written.split("\n")[2] == 'description = "Residents\' boats are no longer needed"'
+
+
+def test_front_matter_keys_are_a_reader_option() -> None:
+    only_judul = MarkdownFormat(front_matter_keys=("judul",)).read(YAML_FRONT.encode(), "x.md")
+    assert [strip_codes(s.source) for s in only_judul.segments()] == ["Tetap", "Isi berita."]
+    none = MarkdownFormat(front_matter_keys=()).read(YAML_FRONT.encode(), "x.md")
+    assert [strip_codes(s.source) for s in none.segments()] == ["Isi berita."]
+
+
+@pytest.mark.parametrize("source, lines", [
+    ("---\ntitle: >-\n  Banjir besar\n  di Bekasi\ndescription: Warga\n  mengungsi\nsummary: Cukup\n---\n",
+     "2, 5"),
+    ("---\ntitle: [tidak: valid\n---\n\nIsi.\n", "2"),
+])
+def test_front_matter_values_it_cannot_take_are_reported_and_kept(source: str, lines: str) -> None:
+    document = read(source)
+    assert document.metadata["untranslated_lines"] == lines
+    for segment in document.segments():
+        segment.target = segment.source.upper()
+    written = FMT.write(document).decode("utf-8")
+    assert written.split("\n---\n")[0] == source.split("\n---\n")[0].replace("Cukup", "CUKUP")
+
+
+@needs_tomllib
+def test_copy_engine_keeps_front_matter_identical() -> None:
+    for source in (YAML_FRONT, TOML_FRONT):
+        assert translate_text(source, create_engine("copy"), fmt="markdown") == source
+
+
+@needs_tomllib
+@pytest.mark.parametrize("name", ["front-matter", "front-matter-toml", "kereta-cepat"])
+def test_pseudo_references_have_translated_and_valid_front_matter(name: str) -> None:
+    written = (DATA / "markdown" / f"{name}.pseudo.md").read_text(encoding="utf-8")
+    loaded = front_matter_of(written)
+    texts = [loaded[key] for key in ("title", "description", "summary") if key in loaded]
+    assert texts and all(text.startswith("[") and text.endswith("]") for text in texts)

@@ -13,6 +13,8 @@ finally checks that the source renders back exactly.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,9 +23,20 @@ from markdown_it import MarkdownIt
 from ..document import Block, Document, SegmentId, make_block, strip_codes
 from ..textio import decode_text, encode_text
 from .markdown_escape import render_block
-from .markdown_front_matter import front_matter_end
+from .markdown_front_matter import (
+    FRONT_MATTER_KEYS,
+    VALUE_KIND,
+    Value,
+    find_front_matter,
+    front_matter_values,
+    render_value,
+    value_block,
+)
 from .markdown_inline import Encoder, Misaligned, Walker
 from .markdown_locate import Located, locate_all, split_lines
+
+#: What follows a value on its line (a comment), which must still read as it did.
+_REST_OF_LINE = re.compile(r"[^\r\n]*")
 
 
 @lru_cache(maxsize=1)
@@ -44,28 +57,55 @@ class _Span:
 
 
 class MarkdownFormat:
-    """Reads and writes Markdown, splicing translations into the original text."""
+    """Reads and writes Markdown, splicing translations into the original text.
+
+    ``front_matter_keys``: the top-level front matter keys whose values are
+    translated (:data:`FRONT_MATTER_KEYS` by default; empty: none).
+    """
 
     name = "markdown"
 
+    def __init__(self, front_matter_keys: Iterable[str] = FRONT_MATTER_KEYS) -> None:
+        self.front_matter_keys = tuple(key.lower() for key in front_matter_keys)
+
     def read(self, data: bytes, name: str) -> Document:
         text, bom = decode_text(data, name)
-        front = front_matter_end(text)
+        front = find_front_matter(text)
         document = Document(name=name, format=self.name, bom=bom)
-        if front:
-            document.metadata["front_matter"] = "yaml"
-        spans, failed = _spans(text[front:], name)
-        document.parts = _assemble(text, front, spans)
-        if failed:  # never silent: QA and the CLI can say which lines stay in the source language
-            first_line = len(split_lines(text[:front])) + 1
-            document.metadata["untranslated_lines"] = ", ".join(str(first_line + line) for line in failed)
+        if front.dialect:
+            document.metadata["front_matter"] = front.dialect
+        values, untranslated = front_matter_values(text, front, self.front_matter_keys)
+        spans = [_Span(value.start, value.end, _value_block(text, value, front.dialect, number, name))
+                 for number, value in enumerate(values)]
+        body_spans, failed = _spans(text[front.end :], name, len(spans))
+        spans += [_Span(span.start + front.end, span.end + front.end, span.block) for span in body_spans]
+        document.parts = _assemble(text, 0, spans)
+        first_line = len(split_lines(text[: front.end])) + 1
+        untranslated += [first_line + line for line in failed]
+        if untranslated:  # never silent: QA and the CLI can say which lines stay in the source language
+            document.metadata["untranslated_lines"] = ", ".join(map(str, untranslated))
         _check_round_trip(document, text)
         return document
 
     def write(self, document: Document) -> bytes:
         parts = document.parts
-        texts = [part if isinstance(part, str) else render_block(part, *_around(parts, index))
-                 for index, part in enumerate(parts)]
+        dialect = document.metadata.get("front_matter", "yaml")
+        texts: list[str] = []
+        closing_quote = False  # the skeleton after a front matter value starts with its closing quote
+        for index, part in enumerate(parts):
+            if isinstance(part, str):
+                texts.append(part[1:] if closing_quote else part)
+                closing_quote = False
+            elif part.kind == VALUE_KIND:  # written with its quotes: a translation may need others
+                before, after = _around(parts, index)
+                quote = before[-1:] if before[-1:] in ("'", '"') else ""
+                if quote:
+                    texts[-1], closing_quote = texts[-1][:-1], True
+                style = {'"': "double", "'": "single"}.get(quote, "plain")
+                rest_of_line = _REST_OF_LINE.match(after, len(quote)).group()
+                texts.append(render_value(part, dialect, style, rest_of_line))
+            else:
+                texts.append(render_block(part, *_around(parts, index)))
         return encode_text("".join(texts), document.bom)
 
 
@@ -113,8 +153,9 @@ def _check_round_trip(document: Document, text: str) -> None:
     )
 
 
-def _spans(body: str, name: str) -> tuple[list[_Span], list[int]]:
-    """Every translatable block of ``body`` in order, and the lines of text that had to stay skeleton."""
+def _spans(body: str, name: str, first_index: int = 0) -> tuple[list[_Span], list[int]]:
+    """Every translatable block of ``body`` in order (numbered from ``first_index``), and the lines
+    of text that had to stay skeleton."""
     md = _parser()
     env: dict = {}
     tokens = md.parse(body, env)
@@ -126,7 +167,7 @@ def _spans(body: str, name: str) -> tuple[list[_Span], list[int]]:
         try:
             if located is None or (spans and located.start < spans[-1].end):
                 raise Misaligned("not located")
-            block = _make_block(md, env, body, located, len(spans), name)
+            block = _make_block(md, env, body, located, first_index + len(spans), name)
         except Misaligned:
             failed.append(found.line)
             continue
@@ -150,6 +191,14 @@ def _make_block(
     block = make_block(index, located.kind, coded, encoder.alloc.codes)
     if block.render(target=False) != body[located.start : located.end]:
         raise Misaligned("block does not render back to its source")
+    return _with_ids(block, name)
+
+
+def _value_block(text: str, value: Value, dialect: str, index: int, name: str) -> Block:
+    return _with_ids(value_block(text, value, dialect, index), name)
+
+
+def _with_ids(block: Block, name: str) -> Block:
     for number, segment in enumerate(block.segments):
-        segment.id = SegmentId(name, index, number)
+        segment.id = SegmentId(name, block.index, number)
     return block
