@@ -454,3 +454,95 @@ def test_damaged_and_shuffled_documents_never_crash() -> None:
             continue
         translate_documents([document], create_engine("pseudo"))
         FMT.read(FMT.write(document), "hasil.docx")
+
+
+# --------------------------------------------------------------------------- minimal documents built here
+
+
+def built(paragraphs: list[str], header: str = "", footer: str = "") -> bytes:
+    """A python-docx document with these body paragraphs, and a header and footer if given."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    section = document.sections[0]
+    if header:
+        section.header.paragraphs[0].text = header
+    if footer:
+        section.footer.paragraphs[0].text = footer
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def typed_by_default(data: bytes, default: str, untyped: tuple[str, ...]) -> bytes:
+    """The package with the ``Override`` of ``untyped`` parts removed and ``.xml`` parts typed ``default``."""
+    ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    types = etree.fromstring(members(data)["[Content_Types].xml"])
+    for override in list(types.iter(f"{ct}Override")):
+        if override.get("PartName") in untyped:
+            types.remove(override)
+    next(d for d in types.iter(f"{ct}Default") if d.get("Extension") == "xml").set("ContentType", default)
+    return replace_member(data, "[Content_Types].xml", etree.tostring(types, xml_declaration=True))
+
+
+MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+@pytest.mark.parametrize("default, untyped", [
+    (MAIN_TYPE, ("/word/document.xml", "/word/header1.xml", "/word/footer1.xml")),  # .NET packaging
+    ("application/xml", ("/word/header1.xml", "/word/footer1.xml")),
+])
+def test_parts_typed_by_a_default_content_type_are_found_through_relationships(
+        default: str, untyped: tuple[str, ...]) -> None:
+    data = typed_by_default(built(["Warga mengungsi."], "Kepala berita", "Kaki halaman"), default, untyped)
+    document = segment_document(FMT.read(data, "dotnet.docx"))
+    assert [(b.kind, strip_codes(b.source)) for b in document.blocks] == [
+        ("paragraph", "Warga mengungsi."), ("header", "Kepala berita"), ("footer", "Kaki halaman")]
+    translate_documents([document], create_engine("pseudo"))
+    header = "".join(part(FMT.write(document), "word/header1.xml").itertext())
+    assert header.startswith("[Ķépåļå béŕîţå")
+    assert FMT.write(segment_document(FMT.read(data, "dotnet.docx"))) == data
+
+
+def test_a_package_whose_main_part_is_not_word_is_refused() -> None:
+    sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    data = typed_by_default(built(["Isi."]), sheet, ("/word/document.xml",))
+    assert "no main document part" in str(_error(data))
+
+
+# --------------------------------------------------------------------------- spaces beside tabs and breaks
+
+
+def spaced_document() -> bytes:
+    """A signature after a line break, indented with spaces, and a price after a tab and two spaces."""
+    document = docx.Document()
+    paragraph = document.add_paragraph("Hormat kami,")
+    paragraph.runs[0].add_break()
+    paragraph.add_run("        Budi Santoso")
+    paragraph = document.add_paragraph("Harga tiket")
+    paragraph.add_run().add_tab()
+    paragraph.add_run("  Rp 5.000 per orang")
+    paragraph = document.add_paragraph("Baris pertama")
+    paragraph.add_run().add_break()
+    paragraph.add_run("baris kedua")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_spaces_the_source_has_beside_tabs_and_breaks_are_kept() -> None:
+    document = segment_document(FMT.read(spaced_document(), "spasi.docx"))
+    translate_documents([document], create_engine("pseudo"))
+    paragraphs = part(FMT.write(document)).findall(f".//{W}body/{W}p")
+    texts = [[t.text for t in p.iter(f"{W}t")] for p in paragraphs]
+    assert texts == [
+        ["[Ĥöŕmåţ ķåmî,", "        Bûðî Šåñţöšö ~~~~~~~]"],  # the indentation after the break
+        ["[Ĥåŕĝå ţîķéţ", "  Ŕp 5.000 péŕ öŕåñĝ ~~~~~~~]"],  # the two spaces after the tab
+        ["[Båŕîš péŕţåmå", "båŕîš ķéðûå ~~~~~]"],  # the space the reader put after the break is not
+    ]
+    signature = document.blocks[0]
+    [segment] = signature.segments
+    [br] = signature.codes
+    segment.target = f"Best regards,   {br} Budi Santoso"  # a model's spaces beside the break
+    paragraph = part(FMT.write(document)).findall(f".//{W}body/{W}p")[0]
+    assert [t.text for t in paragraph.iter(f"{W}t")] == ["Best regards,", "        Budi Santoso"]

@@ -112,6 +112,8 @@ class Piece:
     container: etree._Element | None = None  # a wrapper's run holder
     key: str = ""  # run formatting: a span's, or a run item's own
     origin: int = -1  # run items: which source run (its number) held it; they stay together
+    before: str = ""  # tabs and breaks: the spaces the source has just before it
+    after: str = ""  # ... and just after it (an indentation after a break)
 
 
 @dataclass
@@ -206,6 +208,7 @@ def code_paragraph(paragraph: etree._Element, state: FieldState) -> CodedParagra
     pieces: dict[str, Piece] = {}
     coded: list[str] = []
     span: tuple[str, str] | None = None  # (key, open char) of the open formatting span
+    inserted: set[str] = set()  # tabs and breaks followed by a space that is not in the document
 
     def close_span() -> None:
         nonlocal span
@@ -249,8 +252,16 @@ def code_paragraph(paragraph: etree._Element, state: FieldState) -> CodedParagra
             coded.append(char)
             if char in _spaced(tokens, number, coded, pieces):
                 coded.append(" ")
+                inserted.add(char)
     close_span()
-    return CodedParagraph("".join(coded), allocator.codes, pieces, base, templates)
+    text = "".join(coded)
+    for position, char in enumerate(text):
+        piece = pieces.get(char)
+        if piece is not None and is_break(piece):
+            piece.before = text[:position][len(text[:position].rstrip(" ")) :]
+            after = text[position + 1 :]
+            piece.after = after[: len(after) - len(after.lstrip(" "))][len(inserted & {char}) :]
+    return CodedParagraph(text, allocator.codes, pieces, base, templates)
 
 
 def is_break(piece: Piece) -> bool:
@@ -262,7 +273,8 @@ def _spaced(tokens: list[_Token], number: int, coded: list[str], pieces: dict[st
 
     A model never sees codes, so ``Jakarta<w:br/>Senin`` would reach it as one
     word ``JakartaSenin``, and the segmenter could not split there.  The space
-    is not in the document: the writer drops spaces next to tabs and breaks.
+    is not in the document: the writer gives each tab and break the spaces the
+    source had beside it (``Piece.before``/``after``), whatever the model put there.
     """
     char = coded[-1]
     if not is_break(pieces[char]):
@@ -296,7 +308,8 @@ class _Builder:
         self.buffer: list[str] = []
         self.filled: list[bool] = []  # per open span: whether text was written in its formatting
         self.text_keys: set[str] = set()  # formattings that received text
-        self.after_break = False  # drop the spaces that follow a tab or break
+        self.after_break = False  # the spaces that follow a tab or break are the source's
+        self.spaces_after = ""  # ... these
 
     @property
     def key(self) -> str:
@@ -327,12 +340,14 @@ class _Builder:
             return run
         return self._new_run(key, origin)
 
-    def flush(self) -> None:
+    def flush(self, end: bool = False) -> None:
+        """Write the buffered text; ``end``: the paragraph ends (spaces after a last break are written)."""
         text = _XML_INVALID.sub("", "".join(self.buffer))
         self.buffer.clear()
         if self.after_break:
             text = text.lstrip(" ")
-            self.after_break = not text
+            if text or end:
+                text, self.after_break = self.spaces_after + text, False
         if not text:
             return
         run = self._current_run(self.key)
@@ -353,9 +368,10 @@ class _Builder:
             self.buffer.append(self.coded.codes[char].data)
             return
         if is_break(piece):
-            self.buffer = ["".join(self.buffer).rstrip(" ")]
+            self.buffer = ["".join(self.buffer).rstrip(" ") + piece.before]
         self.flush()
-        self.after_break = self.after_break or is_break(piece)
+        if is_break(piece):
+            self.after_break, self.spaces_after = True, piece.after
         if piece.kind == "run_item":
             assert piece.element is not None
             self._current_run(piece.key, piece.origin).append(piece.element)
@@ -456,7 +472,7 @@ def rebuild(paragraph: etree._Element, coded: CodedParagraph, target: str, block
                 builder.close_wrapper()
         else:
             builder.place(char, piece)
-    builder.flush()
+    builder.flush(end=True)
     if coded.base not in builder.text_keys and coded.has_text:  # keep the base formatting on record too
         builder.containers = builder.containers[:1]
         builder._new_run(coded.base)
