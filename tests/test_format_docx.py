@@ -546,3 +546,24 @@ def test_spaces_the_source_has_beside_tabs_and_breaks_are_kept() -> None:
     segment.target = f"Best regards,   {br} Budi Santoso"  # a model's spaces beside the break
     paragraph = part(FMT.write(document)).findall(f".//{W}body/{W}p")[0]
     assert [t.text for t in paragraph.iter(f"{W}t")] == ["Best regards,", "        Budi Santoso"]
+
+
+# --------------------------------------------------------------------------- compound files
+
+
+def compound_file(*streams: str) -> bytes:
+    """The start of an OLE compound file, with directory entries naming ``streams`` (UTF-16)."""
+    header = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)
+    entries = b"".join(name.encode("utf-16-le").ljust(64, b"\0") + bytes(64) for name in streams)
+    return header + entries.ljust(512, b"\0")
+
+
+@pytest.mark.parametrize("streams, said, told", [
+    (("Root Entry", "EncryptionInfo", "EncryptedPackage"), "is password-protected", "remove the password"),
+    (("Root Entry", "WordDocument", "1Table"), "Word 97-2003 .doc", "save it as Word Document (.docx)"),
+    (("Root Entry", "Workbook"), "OLE compound file", "save it as Word Document (.docx)"),
+])
+def test_compound_files_are_named_for_what_they_are(streams: tuple[str, ...], said: str, told: str) -> None:
+    error = _error(compound_file(*streams))
+    assert said in str(error) and told in str(error) and "rusak.docx" in str(error)
+    assert "not a DOCX (zip) file" not in str(error)

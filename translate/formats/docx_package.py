@@ -34,6 +34,8 @@ MAX_RATIO = 100
 #: Members smaller than this are never called bombs, whatever their ratio.
 RATIO_MIN_BYTES = 1024 * 1024
 
+#: The first bytes of an OLE compound file (CFB): a legacy .doc, or a password-protected .docx.
+CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 CONTENT_TYPES = "[Content_Types].xml"
 MAIN_PART = "word/document.xml"
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -67,6 +69,24 @@ def _declares_dtd(raw: bytes) -> bool:
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 parts are legal XML too
         raw = raw.decode("utf-16", errors="ignore").encode("utf-8")
     return any(marker in raw for marker in _DTD_MARKERS)
+
+
+def _compound_file_error(data: bytes, name: str) -> InputError:
+    """What an OLE compound file given as .docx is: a password-protected .docx, or a Word 97-2003 .doc.
+
+    Word encrypts a .docx into a compound file with ``EncryptionInfo`` and
+    ``EncryptedPackage`` streams; a .doc has a ``WordDocument`` stream.  Stream
+    names are stored in UTF-16 in the file's directory, so finding the name is
+    enough to tell them apart (no compound-file reader is needed to refuse it).
+    """
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return InputError("is password-protected (an encrypted Word file), so it cannot be read", path=name,
+                          hint="open it in Word, remove the password (File > Info > Protect Document > "
+                               "Encrypt with Password, clear it), save, and translate that copy")
+    legacy = "WordDocument".encode("utf-16-le") in data
+    kind = "a Word 97-2003 .doc file" if legacy else "an OLE compound file"
+    return InputError(f"is {kind}, not a .docx (zip) file", path=name,
+                      hint="open it in Word or LibreOffice and save it as Word Document (.docx)")
 
 
 def _story_role(content_type: str) -> str:
@@ -113,6 +133,8 @@ class DocxPackage:
 
     @classmethod
     def open(cls, data: bytes, name: str) -> DocxPackage:
+        if data.startswith(CFB_MAGIC):
+            raise _compound_file_error(data, name)
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except Exception:  # noqa: BLE001 - zipfile raises many kinds on damaged input; all mean the same
