@@ -272,6 +272,8 @@ def run(
         result.segments = sum(1 for _ in document.segments())
         if not document.blocks:
             result.warning = "empty input: wrote an empty output"
+        elif document.metadata.get("warning"):  # what the reader left alone (DOCX: bound content controls)
+            result.warning = document.metadata["warning"]
         loaded.append((result, document))
 
     total = sum(r.segments for r, _ in loaded)

@@ -240,6 +240,10 @@ class DocxPackage:
             found.append((relationship.get("Type") or "", _resolve(folder, target)))
         return found
 
+    def related(self, member: str, kind_ending: str) -> str:
+        """The target of ``member``'s first relationship whose type ends with ``kind_ending`` ("" if none)."""
+        return next((target for kind, target in self.relationships(member) if kind.endswith(kind_ending)), "")
+
     def story_parts(self) -> list[StoryPart]:
         """The parts to translate, the main document first.
 
@@ -254,8 +258,7 @@ class DocxPackage:
                              hint="give a Word .docx file")
         types = self.parse(CONTENT_TYPES)
         found: dict[str, str] = {}  # member -> role
-        package_relationships = self.relationships("")
-        main = next((target for kind, target in package_relationships if kind.endswith(_OFFICE_DOCUMENT)), "")
+        main = self.related("", _OFFICE_DOCUMENT)
         if self.info(main) is not None and _story_role(self.content_type(main, types)) == "document":
             found[main] = "document"
             for kind, target in self.relationships(main):

@@ -25,6 +25,7 @@ so a document can be written any number of times.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -142,7 +143,7 @@ class CodedParagraph:
 
 
 def _tokens(element: etree._Element, state: FieldState, templates: dict[str, etree._Element],
-            out: list[_Token]) -> None:
+            out: list[_Token], frozen: Collection[etree._Element]) -> None:
     for child in element:
         tag = child.tag
         if tag == W_PPR or not isinstance(tag, str):
@@ -153,11 +154,11 @@ def _tokens(element: etree._Element, state: FieldState, templates: dict[str, etr
             _run_tokens(child, state, templates, out)
         elif tag in WRAPPERS:
             holder = child.find(WRAPPERS[tag]) if WRAPPERS[tag] else child
-            if holder is None:
+            if holder is None or child in frozen:  # a control left alone is one item, its text included
                 out.append(_Token("item", element=child))
                 continue
             out.append(_Token("open", element=child, container=holder))
-            _tokens(holder, state, templates, out)
+            _tokens(holder, state, templates, out, frozen)
             out.append(_Token("close", element=child, container=holder))
         else:
             out.append(_Token("item", element=child))
@@ -193,11 +194,15 @@ def _property_names(key: str, base: str) -> str:
     return "+".join(dict.fromkeys(names)) or "format"
 
 
-def code_paragraph(paragraph: etree._Element, state: FieldState) -> CodedParagraph:
-    """The coded text of ``paragraph``; raises ValueError past 6400 codes (left untranslated)."""
+def code_paragraph(paragraph: etree._Element, state: FieldState,
+                   frozen: Collection[etree._Element] = ()) -> CodedParagraph:
+    """The coded text of ``paragraph``; raises ValueError past 6400 codes (left untranslated).
+
+    ``frozen``: wrappers (content controls) whose content is never text: each is one ISOLATED code.
+    """
     templates: dict[str, etree._Element] = {}
     tokens: list[_Token] = []
-    _tokens(paragraph, state, templates, tokens)
+    _tokens(paragraph, state, templates, tokens, frozen)
     weight: dict[str, int] = {}
     for token in tokens:
         if token.kind == "text":
