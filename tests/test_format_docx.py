@@ -668,3 +668,10 @@ def test_a_bound_control_showing_another_value_than_its_store_is_left_alone() ->
     document = FMT.read(replace_member(data, "docProps/core.xml", core), "sampul.docx")
     assert "'Judul' (its stored value differs from the text shown)" in document.metadata["warning"]
     assert all("Bandang" not in strip_codes(b.source) for b in document.blocks)
+
+
+def test_a_damaged_data_store_leaves_its_controls_alone_but_reads_the_document() -> None:
+    data = replace_member(cover_page(), "customXml/itemProps9.xml", b"<ds:datastoreItem")
+    document = FMT.read(data, "sampul.docx")
+    assert "'Abstrak' (its stored value was not found)" in document.metadata["warning"]
+    assert any("Banjir Bandang" in strip_codes(b.source) for b in document.blocks)

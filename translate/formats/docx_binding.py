@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..errors import InputError
 from .docx_package import DocxPackage
 from .docx_paragraph import BREAKS, W_T, W
 
@@ -82,14 +83,20 @@ class Bindings:
 
     def __init__(self, package: DocxPackage) -> None:
         self.package = package
-        self.stores = self._find_stores()
+        self._stores: dict[str, str] | None = None
         self.roots: dict[str, etree._Element] = {}
         self.bound: list[Bound] = []
         self.frozen: dict[str, set[int]] = {}  # member -> indices of the controls left alone
         self.reasons: list[str] = []
 
+    @property
+    def stores(self) -> dict[str, str]:
+        """Store id (lower case) -> member; looked for when the first bound control is met."""
+        if self._stores is None:
+            self._stores = self._find_stores()
+        return self._stores
+
     def _find_stores(self) -> dict[str, str]:
-        """Store id (lower case) -> member."""
         stores: dict[str, str] = {}
         for store_id, relationship in _PROPERTY_STORES.items():
             member = self.package.related("", relationship)
@@ -99,10 +106,13 @@ class Bindings:
             name = info.filename
             if not name.lower().startswith("customxml/") or "/_rels/" in name or not name.endswith(".xml"):
                 continue
-            for kind, target in self.package.relationships(name):
-                if kind.endswith("/customXmlProps") and self.package.info(target) is not None:
-                    item_id = self.package.parse(target).get(_DS_ITEM_ID) or ""
+            try:  # a damaged custom XML part only means its controls are left alone
+                properties = self.package.related(name, "/customXmlProps")
+                if self.package.info(properties) is not None:
+                    item_id = self.package.parse(properties).get(_DS_ITEM_ID) or ""
                     stores.setdefault(item_id.lower(), name)
+            except InputError:
+                continue
         return stores
 
     def _node(self, binding: etree._Element) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
@@ -115,7 +125,7 @@ class Bindings:
             return None
         try:
             found = self.store_root(store).xpath(xpath, namespaces=dict(mappings))
-        except etree.XPathError:
+        except (etree.XPathError, InputError):
             return None
         if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], etree._Element):
             return None
