@@ -8,6 +8,15 @@ punctuation, and the escape renders as the bare character).  Only what the model
 *added* is escaped: a character the source text already had as text, as often as
 the target has it, is written as it was, so an identity run keeps every byte.
 
+Lines.  A block marker (``# ``, ``1. ``, ``* ``, ``>``) at the start of a target
+line is escaped unless a source line starts with the same marker in the same
+situation (first line or not, text after it or not): ``foo\n*`` is a
+paragraph, ``foo\n* bar`` a list.  A table cell that starts its row is such a
+line too.  A line that could be a table's delimiter row gets its first
+character escaped once the block changed, since new text can change the
+column count of the line above; and a changed block whose *next* line (a
+setext underline, a lazy ``---``) could be one writes its pipes as ``&#124;``.
+
 Reference links.  A shortcut (``[text]``) or collapsed (``[text][]``) reference
 is found through its text, so a translated text would no longer name the
 definition: when the text changed, the link is written as a full reference to
