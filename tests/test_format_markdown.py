@@ -16,6 +16,7 @@ from translate.engines import create_engine
 from translate.errors import InputError
 from translate.formats import detect_format, get_format
 from translate.formats.markdown import MarkdownFormat
+from translate.localize import Localizer
 from translate.pipeline import translate_text
 
 try:
@@ -725,3 +726,11 @@ def test_pseudo_references_have_translated_and_valid_front_matter(name: str) -> 
     loaded = front_matter_of(written)
     texts = [loaded[key] for key in ("title", "description", "summary") if key in loaded]
     assert texts and all(text.startswith("[") and text.endswith("]") for text in texts)
+
+
+def test_localized_numbers_in_front_matter_are_written_inside_the_quotes() -> None:
+    source = '---\ntitle: "Harga naik 2,5 persen \\"resmi\\""\ndescription: Harga Rp 12.500 per kilo\n---\n'
+    written = translate_text(source, create_engine("pseudo"), fmt="markdown", localizer=Localizer("en_US"))
+    loaded = front_matter_of(written)
+    assert "2.5%" in loaded["title"] and '"ŕéšmî"' in loaded["title"]
+    assert "IDR 12,500" in loaded["description"]

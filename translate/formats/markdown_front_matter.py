@@ -227,8 +227,8 @@ def _double_quoted(block: Block, coded: str) -> str:
         code = block.codes.get(char) if is_code_char(char) else None
         if code is not None and code.name == "escape":
             out.append(code.data)
-        else:
-            out.append(_escape(code.data if code is not None else char))
+        else:  # text, or what a code added after reading stands for (a localized number)
+            out.extend(_escape(c) for c in (code.data if code is not None else char))
     return '"' + "".join(out) + '"'
 
 
