@@ -52,8 +52,8 @@ _FENCES = {
 }
 #: A top-level ``key: value`` (YAML) or ``key = value`` (TOML) line.
 _KEY_LINE = {
-    "yaml": re.compile(r"(?P<key>[A-Za-z_][\w.-]*)[ \t]*:[ \t]+(?P<value>\S.*?)[ \t]*$"),
-    "toml": re.compile(r"(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*(?P<value>\S.*?)[ \t]*$"),
+    "yaml": re.compile(r"(?P<key>[A-Za-z_][\w.-]*)[ \t]*:[ \t]+(?P<value>\S)"),
+    "toml": re.compile(r"(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*(?P<value>\S)"),
 }
 #: A quoted scalar at the start of a value, and the end of its line (a comment at most).
 _QUOTED = {
@@ -63,8 +63,9 @@ _QUOTED = {
     ("toml", "single"): re.compile(r"'(?!'')([^']*)'"),
 }
 _LINE_REST = re.compile(r"[ \t]*(?:#.*)?")
-#: A YAML plain scalar on one line: up to a `` #`` comment; no leading indicator character.
-_PLAIN = re.compile(r"[^\s\[\]{}#&*!|>'\"%@`,][^\n]*?(?=[ \t]+#|[ \t]*$)")
+#: Characters a YAML plain scalar cannot start with (indicators), and the start of a comment.
+_NOT_PLAIN_START = frozenset("[]{}#&*!|>'\"%@`,")
+_COMMENT = re.compile(r"[ \t]#")
 #: Escapes, per dialect and style (single-quoted YAML has one: ``''``; TOML literal strings none).
 _ESCAPES = {
     ("yaml", "double"): re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL),
@@ -161,10 +162,10 @@ def _value_on(line_text: str, key_line: re.Match[str], dialect: str) -> tuple[in
         match = pattern.match(line_text, at) if pattern else None
         if match and _LINE_REST.fullmatch(line_text, match.end()):
             return match.start(1), match.end(1), style
-    if dialect == "yaml":
-        match = _PLAIN.match(line_text, at)
-        if match:
-            return match.start(), match.end(), "plain"
+    if dialect == "yaml" and line_text[at] not in _NOT_PLAIN_START:
+        comment = _COMMENT.search(line_text, at)
+        end = len(line_text[: comment.start() if comment else len(line_text)].rstrip(" \t"))
+        return at, end, "plain"
     return None
 
 
