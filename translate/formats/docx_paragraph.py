@@ -263,10 +263,17 @@ def code_paragraph(paragraph: etree._Element, state: FieldState,
     for position, char in enumerate(text):
         piece = pieces.get(char)
         if piece is not None and is_break(piece):
-            piece.before = text[:position][len(text[:position].rstrip(" ")) :]
-            after = text[position + 1 :]
-            piece.after = after[: len(after) - len(after.lstrip(" "))][len(inserted & {char}) :]
+            piece.before = " " * _spaces(text, position - 1, -1)
+            piece.after = " " * (_spaces(text, position + 1, 1) - (char in inserted))
     return CodedParagraph(text, allocator.codes, pieces, base, templates)
+
+
+def _spaces(text: str, start: int, step: int) -> int:
+    """How many spaces run from ``text[start]`` on, backwards (``step`` -1) or forwards."""
+    count = 0
+    while 0 <= start < len(text) and text[start] == " ":
+        count, start = count + 1, start + step
+    return count
 
 
 def is_break(piece: Piece) -> bool:
