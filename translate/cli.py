@@ -202,7 +202,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                  glossary, localizer, skip_existing=args.skip_existing)
     _report_qa(args, report, engine)
     if args.terms_report:
-        from .terms import write_terms_report
+        from .glossary import write_terms_report
 
         write_terms_report(args.terms_report, report.terms)
     if glossary is not None:

@@ -16,11 +16,10 @@ from .engines import Engine
 from .engines.base import TermConstraint
 from .errors import TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
-from .glossary import Glossary
+from .glossary import Glossary, TermUse, audit_segment, constraints_for, match_terms
 from .localize import Localizer, protect_document
 from .qa import QAIssue, check_documents
 from .segment import segment_document
-from .terms import TermUse, audit_segment, constraints_for, match_terms
 from .textio import read_bytes, refuse_existing, write_atomic
 
 SOURCE_TAG = "id"
