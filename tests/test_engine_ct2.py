@@ -138,7 +138,8 @@ def test_forced_terms_end_words_even_with_a_short_max_length(tiny_model_dir: Pat
     result = engine.translate(["Gubernur Jawa Barat tiba di Moskwa dan Moskwa."], align=[True],
                               constraints=[terms])[0]
     assert result.text.count("Moscow") >= 2 and "West Java" in result.text
-    phrase = engine._phrase_pieces("Moscow")[0]
+    assert engine._forms is not None
+    phrase = engine._forms.form("Moscow")[0]
     assert phrase is not None
     for start in range(len(result.tokens)):
         end = start + len(phrase)
@@ -299,3 +300,4 @@ def test_engine_options_reach_the_ct2_engine(tiny_model_dir: Path) -> None:
     engine = _engine_from_args(args)
     assert (engine.inter_threads, engine.intra_threads, engine.force_beam) == (1, 2, 3)
     assert engine.chunk_size == 16 * 1 * 8
+

@@ -39,7 +39,8 @@ class SpyEngine:
 
     def __init__(self, engine) -> None:
         self.engine, self.inputs = engine, []
-        self.name, self.keeps_codes = engine.name, engine.keeps_codes
+        self.name, self.keeps_codes, self.chunk_size = engine.name, engine.keeps_codes, engine.chunk_size
+        self.translates, self.localizes, self.load = engine.translates, engine.localizes, engine.load
 
     def signature(self) -> str:
         return self.engine.signature()

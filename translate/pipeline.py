@@ -24,9 +24,6 @@ from .textio import read_bytes, refuse_existing, write_atomic
 
 SOURCE_TAG = "id"
 TARGET_TAG = "en"
-#: Segments are sent to the engine in chunks of this many, so progress can be shown;
-#: an engine with a ``chunk_size`` attribute (ct2: enough to keep its translators busy) sets its own.
-CHUNK = 64
 T = TypeVar("T")
 
 Progress = Callable[[int], None]
@@ -83,7 +80,7 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
                     progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
     keys = sorted(work, key=lambda k: len(k[0]), reverse=True)
-    size = chunk_size(engine)
+    size = max(1, engine.chunk_size)  # segments per call: progress is shown between calls
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
@@ -222,14 +219,12 @@ def run_signature(engine: Engine, glossary: Glossary | None) -> str:
 
 
 def localizes(engine: Engine) -> bool:
-    """Whether numbers are localized and checked for this engine: all but ``copy``.
+    """Whether numbers are localized and checked for this engine (:attr:`Engine.localizes`).
 
-    An identity run must reproduce every input byte, so ``copy`` never rewrites
-    ``2,5`` as ``2.5`` (and has nothing to check).  ``pseudo`` does localize: its
-    output then shows which quantities were protected, rendered in English
-    among the accented words, which is what a pipeline check wants to see.
+    All but ``copy``: an identity run must reproduce every input byte, so it never
+    rewrites ``2,5`` as ``2.5`` (and has nothing to check).
     """
-    return engine.name != "copy"
+    return engine.localizes
 
 
 def run(
@@ -276,7 +271,7 @@ def run(
     total = sum(r.segments for r, _ in loaded)
     progress = progress_factory(total) if progress_factory else None
     cache: dict[CacheKey, str] = {}
-    for group in document_groups(loaded, [result.segments for result, _ in loaded], chunk_size(engine)):
+    for group in document_groups(loaded, [result.segments for result, _ in loaded], engine.chunk_size):
         # Short articles are translated together (fuller batches), then each is written at once.
         protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
         report.terms += translate_documents([d for _, d in group], engine, progress, cache, glossary)
@@ -289,11 +284,6 @@ def run(
             except TranslateError as error:
                 result.error = error
     return report
-
-
-def chunk_size(engine: Engine) -> int:
-    """Segments per engine call: the engine's ``chunk_size`` when it has one, else :data:`CHUNK`."""
-    return max(1, int(getattr(engine, "chunk_size", CHUNK)))
 
 
 def document_groups(items: list[T], segments: list[int], size: int) -> Iterator[list[T]]:
