@@ -301,3 +301,16 @@ def test_engine_options_reach_the_ct2_engine(tiny_model_dir: Path) -> None:
     assert (engine.inter_threads, engine.intra_threads, engine.force_beam) == (1, 2, 3)
     assert engine.chunk_size == 16 * 1 * 8
 
+
+def test_cuda_without_cuda_fails_before_converting(tiny_model_dir: Path) -> None:
+    import time
+
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has a CUDA device")
+    start = time.perf_counter()
+    with pytest.raises(ModelError, match="CTranslate2 sees 0 CUDA device"):
+        CTranslate2Engine(str(tiny_model_dir), device="cuda").load()
+    assert time.perf_counter() - start < 1.0
+    assert find_converted(str(tiny_model_dir), None, "float16") is None  # nothing converted for it

@@ -263,3 +263,27 @@ def test_offline_load_from_a_cache_named_by_hf_home(tiny_model_dir, tmp_path, mo
     assert f"revision={commit}" in engine.signature()
     assert no_network == []
 
+
+@pytest.mark.parametrize("engine_name", ["marian", "ct2"])
+def test_an_unreachable_hub_fails_at_once(engine_name, tmp_path, monkeypatch) -> None:
+    """No network, empty cache, HF_HUB_OFFLINE unset: one short probe, no retries, a clear error."""
+    import time
+
+    from translate.engines import model_files
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-cache"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(model_files, "_probed", {}, raising=False)  # probe again in this test
+    model = "Helsinki-NLP/opus-mt-id-xx-not-cached"
+    start = time.perf_counter()
+    with pytest.raises(ModelError) as caught:
+        create_engine(engine_name, model=model).load()
+    assert time.perf_counter() - start < 2.0
+    assert_helpful(caught.value, model)
+    assert f"the hub at http://127.0.0.1:{port} cannot be reached" in str(caught.value)

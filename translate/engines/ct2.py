@@ -144,8 +144,13 @@ class CTranslate2Engine:
     # -- loading ---------------------------------------------------------------------------
 
     def prepare(self) -> Path:
-        """The converted model's directory, converting it first when it is not cached."""
+        """The converted model's directory, converting it first when it is not cached.
+
+        The device is checked first: converting for a GPU that is not there
+        would take half a minute before saying so.
+        """
         if self.directory is None:
+            self._check_device()
             found = find_converted(self.model, self.revision, self.quantization)
             self.directory = found or convert_model(self.model, self.revision, self.quantization)
         return self.directory
@@ -158,7 +163,6 @@ class CTranslate2Engine:
         ctranslate2 = _import_ctranslate2()
         from .spm_tokenizer import MarianSpm
 
-        self._check_device()
         try:
             info = read_info(directory)
             tokenizer = MarianSpm.from_dir(directory)

@@ -5,6 +5,13 @@ transformers, the ct2 engine through CTranslate2's converter), so finding them
 is done once, here: telling a hub id from a path, checking a directory holds
 every file, finding a cached snapshot without the network, downloading the
 missing files otherwise, and naming the commit a model came from.
+
+Offline without waiting: huggingface_hub retries a refused connection five
+times with back-off (about 24 s) before its error.  Before the first download
+of a process the hub endpoint is probed once with one short request
+(:func:`hub_unreachable`); when it cannot be reached, models come from the
+cache as with ``HF_HUB_OFFLINE=1``, and a model that is not cached fails at
+once with a :class:`ModelMissing` that says why.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ OPTIONAL_FILES = ("tokenizer_config.json", "generation_config.json", "special_to
 #: models have no trained alignment head; the penultimate layer is the most alignment-like
 #: (Garg et al. 2019): the last attends to what predicts the *next* word, early ones are diffuse.
 ALIGN_LAYER = -2
+#: Seconds the one probe of the hub endpoint may take.
+PROBE_TIMEOUT = 1.5
 
 HOW_TO_PROVIDE = (
     "provide it with --model DIR (a local directory holding the opus-mt files: "
@@ -38,6 +47,7 @@ HOW_TO_PROVIDE = (
 _TRUE = {"1", "true", "yes", "on"}
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _SNAPSHOT = re.compile(r"snapshots[/\\]([0-9a-f]{40})[/\\]")
+_probed: dict[str, str | None] = {}  # endpoint -> why it cannot be reached (None: it can)
 
 
 class ModelMissing(ModelError):
@@ -82,6 +92,36 @@ def hub_cache_dir() -> str | None:
     if os.environ.get("HF_HOME"):
         return os.path.join(os.path.expanduser(os.environ["HF_HOME"]), "hub")
     return None
+
+
+def hub_endpoint() -> str:
+    """HF_ENDPOINT as the environment says now, else huggingface_hub's default."""
+    from huggingface_hub import constants
+
+    return (os.environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
+
+
+def hub_unreachable() -> str | None:
+    """Why the hub endpoint cannot be reached (None when it answers), asked once per process.
+
+    One request with a short timeout and no retries: any HTTP answer, even an
+    error status, means the hub is there.
+    """
+    endpoint = hub_endpoint()
+    if endpoint not in _probed:
+        import urllib.error
+        import urllib.request
+
+        try:
+            request = urllib.request.Request(endpoint, method="HEAD")
+            urllib.request.urlopen(request, timeout=PROBE_TIMEOUT).close()
+            _probed[endpoint] = None
+        except urllib.error.HTTPError:  # an answer, if not a welcome one: the hub is there
+            _probed[endpoint] = None
+        except (OSError, ValueError) as exc:  # refused, no route, no name, timeout, bad URL
+            reason = getattr(exc, "reason", None) or exc
+            _probed[endpoint] = f"the hub at {endpoint} cannot be reached ({short_reason(reason)})"
+    return _probed[endpoint]
 
 
 def check_model_dir(model: str, directory: Path) -> Path:
@@ -131,13 +171,15 @@ def model_directory(model: str, revision: str | None = None) -> tuple[Path, str]
 
 def _hub_snapshot(model: str, revision: str | None) -> Path:
     """The hub snapshot directory of ``model``: the cached one when offline, else downloaded."""
-    if offline_requested():
+    unreachable = None if offline_requested() else hub_unreachable()
+    if offline_requested() or unreachable:
         cached = _cached_config(model, revision)
         if cached is None:
             from huggingface_hub import constants
 
             where = hub_cache_dir() or constants.HF_HUB_CACHE
-            raise load_error(model, f"not in {where} and downloads are off (HF_HUB_OFFLINE)")
+            why = unreachable or "downloads are off (HF_HUB_OFFLINE)"
+            raise load_error(model, f"not in {where} and {why}")
         return Path(cached).parent
     return _download(model, revision)
 
