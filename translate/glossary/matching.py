@@ -47,16 +47,18 @@ class TrieNode:
         self.terms: list[Term] = []
 
 
-def build_trie(terms: Iterable[Term]) -> TrieNode:
-    """The terms by their source's token keys; at each node an exact-case entry comes first."""
+def build_trie(terms: Iterable[Term], exact_case_first: bool = True) -> TrieNode:
+    """The terms by their source's token keys, in order; with ``exact_case_first``, at each node
+    an exact-case entry comes first (it beats a case-insensitive one for the same key)."""
     root = TrieNode()
     for term in terms:
         node = root
         for key in term_keys(term.source):
             node = node.children.setdefault(key, TrieNode())
         node.terms.append(term)
-    for node in _walk(root):  # an exact-case entry beats a case-insensitive one for the same key
-        node.terms.sort(key=lambda t: not t.case_sensitive)
+    if exact_case_first:
+        for node in _walk(root):
+            node.terms.sort(key=lambda t: not t.case_sensitive)
     return root
 
 

@@ -3,6 +3,13 @@
 Columns: source, target, alternatives (``|``-separated), category,
 case_sensitive, note.  Every problem is reported with its line; for a CSV
 row whose quoted cell spans lines, the line the row starts on.
+
+CSV is read by the ``csv`` module, which accepts what a spreadsheet writes
+(quoted cells with commas, doubled quotes, a note over several lines).  An
+unbalanced quote makes it read on to the next quote or to the end of the
+file as one cell; so a term cell may not span lines, a quote still open at
+the end of the file is an error, and both are reported at the line where the
+quote opened.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 
-from ..document import CODE_CHARS
+from .checks import term_text_problems
 from .entries import CATEGORIES, Problem, Term, default_case_sensitive, normal
 
 COLUMNS = ("source", "target", "alternatives", "category", "case_sensitive", "note")
@@ -27,6 +34,16 @@ _COLUMN_ALIASES = {
 }
 _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0"}
+#: Columns that hold one line each (a note may span lines).
+_ONE_LINE = ("source", "target", "alternatives", "category", "case_sensitive")
+
+
+class TableError(Exception):
+    """A CSV the reader cannot go on with, at a line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
 
 
 def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -45,11 +62,42 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of each CSV row; a quote still open at the end is a TableError."""
     reader = csv.reader(io.StringIO(text, newline=""))
     start = 1
-    for cells in reader:
-        yield start, cells
-        start = reader.line_num + 1
+    held: tuple[int, list[str]] | None = None  # the last row is checked before it is given out
+    try:
+        for cells in reader:
+            if held is not None:
+                yield held
+            held, start = (start, cells), reader.line_num + 1
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        if "field limit" in str(exc):
+            raise TableError(start, f"a cell longer than {limit} characters starts in this row: "
+                                    "is a closing quote missing?") from exc
+        raise TableError(start, f"unreadable CSV: {exc}") from exc
+    if held is None:
+        return
+    if _ends_in_a_quote(text, held[0]):
+        raise TableError(held[0], f"a quote opened in this row is never closed: lines {held[0]}-"
+                                  f"{reader.line_num} would be one cell; close the quote "
+                                  "(a quote inside a cell is written \"\")")
+    yield held
+
+
+def _ends_in_a_quote(text: str, first_line: int) -> bool:
+    """Whether the row starting at ``first_line`` runs into the end of the file inside a quoted cell.
+
+    The lenient reader returns such a cell as if it were closed; a strict read of
+    the last row alone tells (its other complaints are the lenient reader's business).
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    try:
+        list(csv.reader(io.StringIO("".join(lines[first_line - 1:]), newline=""), strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _column_name(cell: str) -> str:
@@ -78,8 +126,8 @@ def read_table(path: str, text: str, delimiter: str) -> tuple[list[Term], list[P
             problems.extend(row_problems)
             if term is not None:
                 terms.append(term)
-    except csv.Error as exc:  # e.g. a NUL byte; the reader cannot go on
-        problems.append(Problem(path, 0, f"unreadable CSV: {exc}"))
+    except TableError as error:
+        problems.append(Problem(path, error.line, error.message))
     return terms, problems
 
 
@@ -103,6 +151,11 @@ def _parse_row(path: str, line: int, cells: list[str],
         return None, [Problem(path, line, f"{len(cells)} column(s); expected 2 to {len(COLUMNS)}: "
                                           f"{', '.join(COLUMNS)}")]
     row = dict(zip(columns or COLUMNS, cells, strict=False))  # missing trailing cells are empty
+    for column in _ONE_LINE:
+        lines = row.get(column, "").count("\n") + 1
+        if lines > 1:
+            return None, [Problem(path, line, f"the {column} cell runs over {lines} lines: is a quote "
+                                              "on this line not closed where the cell ends?")]
     return _make_term(path, line, row)
 
 
@@ -113,8 +166,8 @@ def _make_term(path: str, line: int, row: dict[str, str]) -> tuple[Term | None, 
         problems.append(Problem(path, line, "empty source term"))
     if not target:
         problems.append(Problem(path, line, "empty target term"))
-    if CODE_CHARS.search(source + target):
-        problems.append(Problem(path, line, "private-use character (U+E000-U+F8FF) in a term"))
+    alternatives = tuple(a for a in (normal(x) for x in row.get("alternatives", "").split("|")) if a)
+    problems += term_text_problems(path, line, (source, target, *alternatives))
     category = row.get("category", "").strip().lower() or "other"
     if category not in CATEGORIES:
         problems.append(Problem(path, line, f"unknown category {category!r}; "
@@ -124,7 +177,6 @@ def _make_term(path: str, line: int, row: dict[str, str]) -> tuple[Term | None, 
         problems.append(Problem(path, line, f"case_sensitive must be yes or no, not {flag!r}"))
     if problems:
         return None, problems
-    alternatives = tuple(a for a in (normal(x) for x in row.get("alternatives", "").split("|")) if a)
     case_sensitive = flag in _TRUE if flag else default_case_sensitive(source)
     return Term(source, target, alternatives, category, case_sensitive, row.get("note", "").strip(),
                 f"{path}:{line}"), []

@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .checks import term_text_problems
 from .entries import CATEGORIES, Problem, Term, default_case_sensitive, normal
+
+#: Root elements of TBX files: TBX-Basic / TBX 2008 (``martif``, no namespace) and TBX v3.
+_ROOTS = {("martif", ""), ("tbx", ""), ("tbx", "urn:iso:std:iso:30042:ed-2")}
 
 _SUBJECT_FIELDS = {
     "geography": "place", "location": "place", "places": "place", "toponym": "place",
@@ -54,6 +58,13 @@ def read_tbx(path: Path, data: bytes) -> tuple[list[Term], list[Problem]]:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         return [], [Problem(name, 1, "the DOCTYPE declares entities, which glossaries may not use")]
+    qualified = etree.QName(root)
+    if (qualified.localname, qualified.namespace or "") not in _ROOTS:
+        namespace = f" in namespace {qualified.namespace}" if qualified.namespace else ""
+        shown = f"<{qualified.localname}>{namespace}"
+        return [], [Problem(name, root.sourceline or 0,
+                            f"the root element is {shown}: not TBX (<martif>, or <tbx> in namespace "
+                            "urn:iso:std:iso:30042:ed-2)")]
     terms: list[Term] = []
     problems: list[Problem] = []
     entries = [e for e in root.iter() if _local(e) in ("termEntry", "conceptEntry")]
@@ -87,6 +98,11 @@ def _tbx_entry(path: str, entry) -> tuple[list[Term], list[Problem]]:
     category, warning = _tbx_category(path, entry)
     problems.extend(warning)
     if not sources or not targets:
+        return [], problems
+    checked = [term_text_problems(path, t.sourceline or line, [_text(t)])
+               for t in langs["source"] + langs["target"]]
+    problems += [problem for found in checked for problem in found]
+    if any(checked):
         return [], problems
     note = next((_text(e) for e in entry.iter() if _local(e) == "note"
                  or (_local(e) == "descrip" and e.get("type") == "definition")), "")
