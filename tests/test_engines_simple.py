@@ -56,7 +56,8 @@ def test_pipeline_sends_an_engine_its_chunk_size() -> None:
     assert engine.calls == [3, 3, 1]
 
 
-def test_a_folder_run_translates_short_articles_together_and_writes_each(tmp_path) -> None:
+def test_a_folder_run_sends_each_article_to_the_engine_on_its_own(tmp_path) -> None:
+    """A document's batches never hold another's segments (19.4: outputs must not depend on them)."""
     from translate.engines.simple import CopyEngine
     from translate.pipeline import run
 
@@ -65,21 +66,23 @@ def test_a_folder_run_translates_short_articles_together_and_writes_each(tmp_pat
             self.chunk_size, self.calls = chunk_size, []
 
         def translate(self, texts, align=None, constraints=None):
-            self.calls.append(len(texts))
+            self.calls.append(sorted(texts))
             return super().translate(texts, align=align, constraints=constraints)
 
-    texts = {"a": "Berita satu.\n\nKalimat dua.\n", "b": "Berita tiga.\n",
+    texts = {"a": "Berita satu.\n\nKalimat dua.\n", "b": "Berita tiga.\n\nBerita satu.\n",
              "c": "Berita empat. Kalimat lima.\n"}
     for name, text in texts.items():
         (tmp_path / f"{name}.id.txt").write_text(text, encoding="utf-8")
-    together = Counting(chunk_size=100)
-    report = run([tmp_path], together, tmp_path / "out")
-    assert together.calls == [5] and not report.failures  # one call for the three articles
+    engine = Counting(chunk_size=100)
+    report = run([tmp_path], engine, tmp_path / "out")
+    assert not report.failures
+    assert engine.calls == [["Berita satu.", "Kalimat dua."], ["Berita satu.", "Berita tiga."],
+                            ["Berita empat.", "Kalimat lima."]]  # "Berita satu." again: b's own
     for name, text in texts.items():
         assert (tmp_path / "out" / f"{name}.en.txt").read_text(encoding="utf-8") == text
-    apart = Counting(chunk_size=2)  # groups of >= 2 segments: a (2), then b + c (3) in chunks of 2
-    run([tmp_path], apart, tmp_path / "out2")
-    assert apart.calls == [2, 2, 1]
+    small = Counting(chunk_size=1)
+    run([tmp_path], small, tmp_path / "out2")
+    assert [len(call) for call in small.calls] == [1] * 6
 
 
 # -- the protocol and engine options ---------------------------------------------------------

@@ -6,10 +6,9 @@ Everything the CLI's ``run`` does is here, as functions a Python user can call.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
@@ -24,7 +23,6 @@ from .textio import read_bytes, refuse_existing, write_atomic
 
 SOURCE_TAG = "id"
 TARGET_TAG = "en"
-T = TypeVar("T")
 
 Progress = Callable[[int], None]
 
@@ -53,31 +51,37 @@ def _cache_key(segment: Segment, block: Block) -> CacheKey:
 
 
 def translate_documents(documents: Iterable[Document], engine: Engine,
-                        progress: Progress | None = None, cache: dict[CacheKey, str] | None = None,
-                        glossary: Glossary | None = None) -> list[TermUse]:
-    """Fill in every segment's target; identical sources are translated once.
+                        progress: Progress | None = None, glossary: Glossary | None = None) -> list[TermUse]:
+    """Fill in every segment's target, one document at a time; with a ``glossary``, the term audit.
 
-    ``cache`` carries translations across calls, so a folder of articles sharing
-    boilerplate lines translates each line once.  With a ``glossary``, each
-    segment's terms become constraints for the engine; the returned audit says,
-    for every term occurrence, which English form the output used and where.
+    A document's translation depends on the document alone: its segments are
+    sent to the engine, and so batched, only with each other.  CTranslate2's
+    numbers move with the padding of a batch (the attention that places inline
+    codes most: see benchmarks/README.md), so a document batched with others
+    would come out otherwise when translated alone, and a run resumed with
+    ``--skip-existing`` would not write the bytes of an uninterrupted one.
+    With a ``glossary``, each segment's terms become constraints for the
+    engine; the returned audit says, for every term occurrence, which English
+    form the output used and where.
     """
     documents = list(documents)
-    cache = {} if cache is None else cache
-    work: dict[CacheKey, list[tuple[Segment, Block]]] = {}
     for document in documents:
-        for block in document.blocks:
-            for segment in block.segments:
-                key = _cache_key(segment, block)
-                if not needs_engine(segment):
-                    segment.target, segment.state = segment.source, SegmentState.COPIED
-                elif key in cache:
-                    segment.target, segment.state = cache[key], SegmentState.TRANSLATED
-                else:
-                    work.setdefault(key, []).append((segment, block))
-                    continue
-                if progress:
-                    progress(1)
+        _translate_document(document, engine, progress, glossary)
+    return audit_documents(documents, glossary) if glossary is not None else []
+
+
+def _translate_document(document: Document, engine: Engine, progress: Progress | None,
+                        glossary: Glossary | None) -> None:
+    """Every segment of one document; identical sources in it are translated once."""
+    work: dict[CacheKey, list[tuple[Segment, Block]]] = {}
+    for block in document.blocks:
+        for segment in block.segments:
+            if needs_engine(segment):
+                work.setdefault(_cache_key(segment, block), []).append((segment, block))
+                continue
+            segment.target, segment.state = segment.source, SegmentState.COPIED
+            if progress:
+                progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
     keys = sorted(work, key=lambda k: len(k[0]), reverse=True)
     size = max(1, engine.chunk_size)  # segments per call: progress is shown between calls
@@ -86,12 +90,10 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
         targets = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
         for key, target in zip(chunk, targets, strict=True):
-            cache[key] = target
             for segment, _block in work[key]:
                 segment.target, segment.state = target, SegmentState.TRANSLATED
             if progress:
                 progress(len(work[key]))
-    return audit_documents(documents, glossary) if glossary is not None else []
 
 
 def audit_documents(documents: Iterable[Document], glossary: Glossary) -> list[TermUse]:
@@ -270,40 +272,17 @@ def run(
 
     total = sum(r.segments for r, _ in loaded)
     progress = progress_factory(total) if progress_factory else None
-    cache: dict[CacheKey, str] = {}
-    for group in document_groups(loaded, [result.segments for result, _ in loaded], engine.chunk_size):
-        # Short articles are translated together (fuller batches), then each is written at once.
-        protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
-        report.terms += translate_documents([d for _, d in group], engine, progress, cache, glossary)
-        for (result, document), protected in zip(group, protections, strict=True):
-            if localizes(engine):
-                report.qa += check_documents([document], protected)
-            try:
-                data = get_format(document.format).write(document)
-                write_atomic(result.job.output, data, overwrite=overwrite)
-            except TranslateError as error:
-                result.error = error
+    for result, document in loaded:  # each written as soon as it is translated
+        protected = protect_document(document, localizer) if localizer else []
+        report.terms += translate_documents([document], engine, progress, glossary)
+        if localizes(engine):
+            report.qa += check_documents([document], protected)
+        try:
+            data = get_format(document.format).write(document)
+            write_atomic(result.job.output, data, overwrite=overwrite)
+        except TranslateError as error:
+            result.error = error
     return report
-
-
-def document_groups(items: list[T], segments: list[int], size: int) -> Iterator[list[T]]:
-    """Consecutive items (documents) together holding at least ``size`` segments (the last group fewer).
-
-    The engine then fills its batches across short articles (NTREX-128's 20 first
-    articles, ~15 segments each, on ct2: 7-8% faster than one by one, see
-    benchmarks/articles.py); an interrupted run loses at most one group, and
-    ``--skip-existing`` resumes after the last written file.
-    """
-    group: list[T] = []
-    count = 0
-    for item, count_here in zip(items, segments, strict=True):
-        group.append(item)
-        count += count_here
-        if count >= size:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
 
 
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",

@@ -8,7 +8,12 @@ What it keeps from the marian engine:
   included);
 * alignments from the same cross-attention (penultimate decoder layer, heads
   averaged: chosen at conversion, see :mod:`translate.engines.ct2_convert`),
-  mapped to :class:`TokenAlignment` with the same ``piece_spans``;
+  mapped to :class:`TokenAlignment` with the same ``piece_spans``.  The
+  numbers depend on a batch's padding: every row by up to 2e-4, and with
+  ``beam > 1`` the first target token's row much more (CTranslate2 4.8 runs
+  the first beam step before expanding the batch and returns that row
+  unmasked for a source shorter than the batch's longest).  So the pipeline
+  batches a document only with itself (benchmarks/README.md, 19.4);
 * the glossary guarantee, by decoding and then forcing missing terms with a
   target prefix (:mod:`translate.engines.ct2_terms`);
 * over-long inputs truncated to the model's limit with a warning.
