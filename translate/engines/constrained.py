@@ -723,8 +723,8 @@ def constrained_generate(
     ``num_beams``, ``max_new_tokens`` and ``min_new_tokens``.
     ``length_penalty`` and ``early_stopping`` default to the model's
     generation config.  ``word_continuations`` (token ids of pieces that continue a
-    word, see :func:`word_continuation_ids`) are banned right after a completed
-    phrase, so that terms come out as whole words.
+    word, see :func:`~translate.engines.phrases.word_continuation_ids`) are banned right
+    after a completed phrase, so that terms come out as whole words.
     """
     settings = resolve_settings(model, num_beams, max_new_tokens, min_new_tokens, length_penalty,
                                 early_stopping)
