@@ -76,6 +76,12 @@ class ExplodingEngine:
 
     name = "exploding"
     keeps_codes = True
+    translates = False
+    localizes = True
+    chunk_size = 64
+
+    def load(self) -> None:
+        """Nothing to load."""
 
     def signature(self) -> str:
         return "engine=exploding"
@@ -86,8 +92,8 @@ class ExplodingEngine:
         return create_engine("pseudo").translate(texts)
 
 
-def test_a_group_translation_failure_loses_only_the_failing_document(folder: Path, tmp_path: Path) -> None:
-    report = run([folder], ExplodingEngine(), tmp_path / "out")  # the three form one group
+def test_a_translation_failure_loses_only_the_failing_document(folder: Path, tmp_path: Path) -> None:
+    report = run([folder], ExplodingEngine(), tmp_path / "out")
     assert written(tmp_path / "out") == ["a.en.txt", "c.en.txt"]
     assert "[" in (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8")
     [failure] = report.failures

@@ -19,16 +19,20 @@ DEFAULT_GLOSSARY = "glossaries"
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
-    """The options that choose and tune the translation: shared by ``run`` and ``eval``."""
+    """The options that choose and tune the translation: shared by ``run`` and ``eval``.
+
+    Model options default to None, "not given": the engine's own default applies,
+    and an engine that does not take one (copy, pseudo) refuses it only when given.
+    """
     p.add_argument("--engine", default="auto",
                    help="auto (default: ct2 when ctranslate2 can run the model, else marian), ct2, marian, "
                         "copy or pseudo")
-    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
+    p.add_argument("--model", help=f"hub id or local directory (default: {DEFAULT_MODEL})")
     p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
-    p.add_argument("--beam", type=int, default=4, help="beam size (default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=16, help="segments per batch (default: %(default)s)")
-    p.add_argument("--max-length", type=int, default=256, help="max new tokens (default: %(default)s)")
-    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--beam", type=int, help="beam size (default: 4)")
+    p.add_argument("--batch-size", type=int, help="segments per batch (default: 16)")
+    p.add_argument("--max-length", type=int, help="max new tokens (default: 256)")
+    p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--quantization", default=None,
                    help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
                         "int8_float32, int16 or float32")
@@ -257,15 +261,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     check_output_folder(args.output)  # before a model is loaded
     engine = _engine_from_args(args)
-    if engine.keeps_codes:
+    if not engine.translates:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
     glossary = _run_glossary(args)
     from .localize import Localizer
 
     localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)  # before loading
-    load = getattr(engine, "load", None)
-    if callable(load):
-        load()  # model problems are reported before any file is read
+    engine.load()  # model problems are reported before any file is read
     from .qa import parse_names, select_checks
 
     checks = select_checks(parse_names(args.qa_checks), parse_names(args.qa_skip))
@@ -275,7 +277,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _report_memory(memory)
     _report_qa(args, report, engine)
     if args.terms_report:
-        from .terms import write_terms_report
+        from .glossary import write_terms_report
 
         write_terms_report(args.terms_report, report.terms)
     if glossary is not None:
@@ -475,7 +477,7 @@ def _memory_from_args(args: argparse.Namespace, engine=None, default_on: bool = 
 
     if args.no_tm or not (args.tm or default_on or os.environ.get(ENV_VAR)):
         return None
-    if engine is not None and engine.keeps_codes:
+    if engine is not None and not engine.translates:
         _err(f"note: no translation memory with engine {engine.name!r} (its output is not a translation)")
         return None
     path = args.tm or default_path()
@@ -511,9 +513,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     engine = _engine_from_args(args)
     glossary = _run_glossary(args)
     localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)
-    load = getattr(engine, "load", None)
-    if callable(load):
-        load()
+    engine.load()
     memory = _memory_from_args(args, engine)
     threshold = DEFAULT_FUZZY_THRESHOLD if args.fuzzy_threshold is None else args.fuzzy_threshold
     report = export_files(args.inputs, engine, args.to, args.output, args.format, args.overwrite, glossary,

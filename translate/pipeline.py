@@ -18,12 +18,11 @@ from .engines import Engine
 from .engines.base import TermConstraint
 from .errors import OutputError, TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
-from .glossary import Glossary
+from .glossary import Glossary, TermUse, audit_segment, constraints_for, match_terms
 from .incidents import IncidentLog
 from .localize import Localizer, Protection, protect_document
 from .memory import (
     SOURCE_LANG,
-    DictMemory,
     MemoryEntry,
     MemoryKey,
     NormalisedSegment,
@@ -36,15 +35,11 @@ from .memory import (
 )
 from .qa import Check, QADocument, QAIssue, check_document
 from .segment import segment_document
-from .terms import TermUse, audit_segment, constraints_for, match_terms
 from .textio import read_bytes, refuse_existing, write_atomic
 
+T = TypeVar("T")
 SOURCE_TAG = "id"
 TARGET_TAG = "en"
-#: Segments are sent to the engine in chunks of this many, so progress can be shown;
-#: an engine with a ``chunk_size`` attribute (ct2: enough to keep its translators busy) sets its own.
-CHUNK = 64
-T = TypeVar("T")
 
 Progress = Callable[[int], None]
 
@@ -76,59 +71,77 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
                         progress: Progress | None = None, memory: TranslationMemory | None = None,
                         glossary: Glossary | None = None, protections: Sequence[Protection] = ()
                         ) -> list[TermUse]:
-    """Fill in every segment's target; identical sources are translated once.
+    """Fill in every segment's target, one document at a time; with a ``glossary``, the term audit.
 
-    ``memory`` (default: a :class:`~translate.memory.DictMemory` for this call) is
-    asked first: an exact match (see :mod:`translate.memory`) is used without the
-    engine, and what the engine translates is stored in it.  Pass one memory to
-    several calls so a folder of articles sharing boilerplate lines translates
-    each line once, or a :class:`~translate.memory_store.SQLiteMemory` to reuse
-    translations and post-edits across runs.  ``protections`` (from
-    :func:`~translate.localize.protect_document`) let the memory key hold the
-    Indonesian quantities as written.  With a ``glossary``, each segment's terms
-    become constraints for the engine; the returned audit says, for every term
-    occurrence, which English form the output used and where.
+    A document's translation depends on the document alone: its segments are
+    sent to the engine, and so batched, only with each other.  CTranslate2's
+    numbers move with the padding of a batch (the attention that places inline
+    codes most: see benchmarks/README.md), so a document batched with others
+    would come out otherwise when translated alone, and a run resumed with
+    ``--skip-existing`` would not write the bytes of an uninterrupted one.
+    Identical sources within a document are translated once.
+
+    A ``memory`` (:mod:`translate.memory`; e.g. a
+    :class:`~translate.memory_store.SQLiteMemory`) is asked first: an exact match
+    is used without the engine, and what the engine translates is stored in it,
+    so translations and post-edits are reused across documents and runs.
+    ``protections`` (from :func:`~translate.localize.protect_document`) let the
+    memory key hold the Indonesian quantities as written.  With a ``glossary``,
+    each segment's terms become constraints for the engine; the returned audit
+    says, for every term occurrence, which English form the output used and where.
     """
     documents = list(documents)
-    memory = DictMemory() if memory is None else memory
-    signature = run_signature(engine, glossary)
+    signature = run_signature(engine, glossary) if memory is not None else ""
     written = written_texts(protections)
-    work: dict[CacheKey, list[tuple[Segment, Block, MemoryKey, NormalisedSegment]]] = {}
     for document in documents:
-        language = target_lang(document.target_locale)
-        for block in document.blocks:
-            for segment in block.segments:
-                if not needs_engine(segment):
-                    segment.target, segment.state = segment.source, SegmentState.COPIED
-                else:
+        _translate_document(document, engine, progress, memory, glossary, written, signature)
+    return audit_documents(documents, glossary) if glossary is not None else []
+
+
+def _translate_document(document: Document, engine: Engine, progress: Progress | None,
+                        memory: TranslationMemory | None, glossary: Glossary | None,
+                        written: dict[str, list[str]], signature: str) -> None:
+    """Every segment of one document: from the memory when it has it, else from the engine."""
+    language = target_lang(document.target_locale)
+    work: dict[CacheKey, list[tuple[Segment, Block, NormalisedSegment | None]]] = {}
+    for block in document.blocks:
+        for segment in block.segments:
+            if not needs_engine(segment):
+                segment.target, segment.state = segment.source, SegmentState.COPIED
+            else:
+                norm = None
+                if memory is not None:
                     norm = normalise_segment(segment, block, written.get(str(segment.id)))
-                    key = norm.key(SOURCE_LANG, language)
-                    target = _remembered(memory, key, signature, norm, block)
-                    if target is None:
-                        work.setdefault(_cache_key(segment, block), []).append((segment, block, key, norm))
+                    target = _remembered(memory, norm.key(SOURCE_LANG, language), signature, norm, block)
+                    if target is not None:
+                        segment.target, segment.state = target, SegmentState.TRANSLATED
+                        if progress:
+                            progress(1)
                         continue
-                    segment.target, segment.state = target, SegmentState.TRANSLATED
-                if progress:
-                    progress(1)
+                work.setdefault(_cache_key(segment, block), []).append((segment, block, norm))
+                continue
+            if progress:
+                progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
     keys = sorted(work, key=lambda k: len(k[0]), reverse=True)
-    size = chunk_size(engine)
+    size = max(1, engine.chunk_size)  # segments per call: progress is shown between calls
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
         targets = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
         entries: dict[MemoryKey, MemoryEntry] = {}
         for key, target in zip(chunk, targets, strict=True):
-            for segment, block, memory_key, norm in work[key]:
+            for segment, block, norm in work[key]:
                 segment.target, segment.state = target, SegmentState.TRANSLATED
-                stored = to_memory(target, norm, block.codes)
-                if stored is not None:
+                stored = to_memory(target, norm, block.codes) if norm is not None else None
+                if norm is not None and stored is not None:
+                    memory_key = norm.key(SOURCE_LANG, language)
                     entries[memory_key] = MemoryEntry(memory_key, stored, norm.code_data, segment.id.document,
                                                       "mt", False, signature)
             if progress:
                 progress(len(work[key]))
-        memory.store(list(entries.values()))
-    return audit_documents(documents, glossary) if glossary is not None else []
+        if memory is not None:
+            memory.store(list(entries.values()))
 
 
 def _remembered(memory: TranslationMemory, key: MemoryKey, signature: str, norm: NormalisedSegment,
@@ -308,14 +321,12 @@ def run_signature(engine: Engine, glossary: Glossary | None) -> str:
 
 
 def localizes(engine: Engine) -> bool:
-    """Whether numbers are localized and checked for this engine: all but ``copy``.
+    """Whether numbers are localized and checked for this engine (:attr:`Engine.localizes`).
 
-    An identity run must reproduce every input byte, so ``copy`` never rewrites
-    ``2,5`` as ``2.5`` (and has nothing to check).  ``pseudo`` does localize: its
-    output then shows which quantities were protected, rendered in English
-    among the accented words, which is what a pipeline check wants to see.
+    All but ``copy``: an identity run must reproduce every input byte, so it never
+    rewrites ``2,5`` as ``2.5`` (and has nothing to check).
     """
-    return engine.name != "copy"
+    return engine.localizes
 
 
 def run(
@@ -422,11 +433,6 @@ def _fail(result: FileResult, incidents: IncidentLog, stage: str, error: Excepti
         result.error = error
     else:
         result.error = incidents.record(error, str(result.job.source), stage)
-
-
-def chunk_size(engine: Engine) -> int:
-    """Segments per engine call: the engine's ``chunk_size`` when it has one, else :data:`CHUNK`."""
-    return max(1, int(getattr(engine, "chunk_size", CHUNK)))
 
 
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",

@@ -39,7 +39,7 @@ from ..pipeline import (
     translate_documents,
 )
 from ..qa import QAIssue, check_documents
-from ..terms import match_terms
+from ..glossary import match_terms
 from ..textio import read_bytes, refuse_existing, write_atomic
 from . import get_exchange
 from .codes import TagMap, tag_map, to_content

@@ -9,7 +9,7 @@ methods, not code spread over the routes.  Today's building blocks are
 :func:`translate.pipeline.load_document` and
 :func:`~translate.pipeline.translate_documents`,
 :func:`translate.localize.protect_document`, the format registry's writers,
-:func:`translate.terms.audit_segment` and :func:`translate.qa.check_numbers`.
+:func:`translate.glossary.audit_segment` and :func:`translate.qa.check_numbers`.
 
 A stored document is read again from its bytes whenever it is needed (segment
 ids, protected quantities and code characters are deterministic for the same
@@ -35,7 +35,7 @@ from ..localize import CODE_NAME, Localizer, Protection, protect_document
 from ..memory import TranslationMemory
 from ..pipeline import load_document, localizes, run_signature, target_name, translate_documents
 from ..qa import check_numbers
-from ..terms import audit_segment, match_terms
+from ..glossary import audit_segment, match_terms
 
 #: Upload content types the service accepts when a file name has no known extension.
 CONTENT_TYPES: dict[str, str] = {

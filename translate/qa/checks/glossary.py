@@ -2,7 +2,7 @@
 
 Source terms are found by the glossary's own matcher (:meth:`Glossary.match`)
 and looked up in the target by the run's term audit
-(:func:`translate.terms.audit_segment`: any accepted form, whole words, each
+(:func:`translate.glossary.audit_segment`: any accepted form, whole words, each
 occurrence needs a place of its own), so the QA, ``--terms-report`` and the
 term metrics agree on what counts as used.  Then:
 
