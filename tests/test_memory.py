@@ -29,7 +29,8 @@ class Counting:
     def __init__(self, engine) -> None:
         self.engine, self.calls = engine, 0
         self.name, self.keeps_codes = engine.name, engine.keeps_codes
-        self.translates, self.localizes, self.chunk_size = engine.translates, engine.localizes, engine.chunk_size
+        self.translates, self.localizes = engine.translates, engine.localizes
+        self.chunk_size = engine.chunk_size
 
     def load(self) -> None:
         self.engine.load()

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..document import Document, Segment, SegmentState
 from ..engines import Engine
 from ..errors import TranslateError
-from ..glossary import Glossary
+from ..glossary import Glossary, match_terms
 from ..localize import Localizer, Protection, protect_document
 from ..memory import (
     SOURCE_LANG,
@@ -39,7 +39,6 @@ from ..pipeline import (
     translate_documents,
 )
 from ..qa import QAIssue, check_documents
-from ..glossary import match_terms
 from ..textio import read_bytes, refuse_existing, write_atomic
 from . import get_exchange
 from .codes import TagMap, tag_map, to_content

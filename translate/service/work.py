@@ -30,12 +30,11 @@ from ..document import Block, CodeKind, Document, Segment, SegmentState
 from ..engines import Engine
 from ..errors import InputError, TranslateError
 from ..formats import EXTENSIONS, get_format
-from ..glossary import Glossary
+from ..glossary import Glossary, audit_segment, match_terms
 from ..localize import CODE_NAME, Localizer, Protection, protect_document
 from ..memory import TranslationMemory
 from ..pipeline import load_document, localizes, run_signature, target_name, translate_documents
 from ..qa import check_numbers
-from ..glossary import audit_segment, match_terms
 
 #: Upload content types the service accepts when a file name has no known extension.
 CONTENT_TYPES: dict[str, str] = {
