@@ -62,14 +62,14 @@ def problems_of(path: Path) -> list[str]:
 def test_missing_code_is_listed_with_unit_and_line(tmp_path: Path) -> None:
     exported = export(tmp_path, "kereta-cepat.id.md")
     text = exported.read_text(encoding="utf-8")
-    # unit 1.1's target: drop the <g> but keep its words
-    unit = re.search(r'<trans-unit id="1.1".*?</trans-unit>', text, re.S).group()
+    # unit 2.1's target: drop the <g> but keep its words
+    unit = re.search(r'<trans-unit id="2.1".*?</trans-unit>', text, re.S).group()
     target = re.search(r"<target [^>]*>.*?</target>", unit, re.S).group()
     edited = re.sub(r"<g [^>]*>|</g>", "", target)
     exported.write_text(text.replace(target, edited, 1), encoding="utf-8")
-    line = text[: text.index('<trans-unit id="1.1"')].count("\n") + 1
+    line = text[: text.index('<trans-unit id="2.1"')].count("\n") + 1
     problems = problems_of(exported)
-    assert problems == [f"line {line}: unit 1.1: tag 1 ('*…*') is missing from the target"]
+    assert problems == [f"line {line}: unit 2.1: tag 1 ('*…*') is missing from the target"]
 
 
 def test_duplicated_code_and_unknown_unit_are_all_listed(tmp_path: Path) -> None:
@@ -78,8 +78,8 @@ def test_duplicated_code_and_unknown_unit_are_all_listed(tmp_path: Path) -> None
     replace_in(exported, '<trans-unit id="3.0"', '<trans-unit id="99.0"')
     problems = problems_of(exported)
     assert any(
-        "unit 1.1: tag 1 (start) is not in the source; there it is a start tag" in p
-        or "unit 1.1: tag 1" in p
+        "unit 2.1: tag 1 (start) is not in the source; there it is a start tag" in p
+        or "unit 2.1: tag 1" in p
         and "isolated" in p
         for p in problems
     ), problems
@@ -95,9 +95,9 @@ def set_po_target(path: Path, unit: str, text: str) -> None:
 
 def test_duplicated_span_is_refused(tmp_path: Path) -> None:
     exported = export(tmp_path, "kereta-cepat.id.md", "po")
-    set_po_target(exported, "1.1", "<1>x</1> This answers the surge over <1>Lebaran</1>.")
+    set_po_target(exported, "2.1", "<1>x</1> This answers the surge over <1>Lebaran</1>.")
     problems = problems_of(exported)
-    assert len(problems) == 1 and "unit 1.1: tag 1 ('*…*') appears 2 times" in problems[0], problems
+    assert len(problems) == 1 and "unit 2.1: tag 1 ('*…*') appears 2 times" in problems[0], problems
     assert problems[0].startswith("line ")
 
 
@@ -312,11 +312,11 @@ def test_memory_match_left_empty_keeps_the_memory_target(tmp_path: Path, to: str
     text = exported.read_text(encoding="utf-8")
     assert text.count("New Schedule and Fares") >= 2  # the target, and the exact match beside it
     if to == "po":
-        set_po_target(exported, "3.0", "")
+        set_po_target(exported, "4.0", "")
     else:
-        pattern = r'(<trans-unit id="3.0".*?<target[^>]*>)New Schedule and Fares(</target>)'
+        pattern = r'(<trans-unit id="4.0".*?<target[^>]*>)New Schedule and Fares(</target>)'
         if to == "xliff2":
-            pattern = r'(<unit id="3.0".*?<segment[^>]*>.*?<target>)New Schedule and Fares(</target>)'
+            pattern = r'(<unit id="4.0".*?<segment[^>]*>.*?<target>)New Schedule and Fares(</target>)'
         exported.write_text(re.sub(pattern, r"\1\2", text, count=1, flags=re.S), encoding="utf-8")
     result = import_file(exported)
     assert result.counts["empty"] == 1

@@ -33,7 +33,7 @@ def test_export_edit_import_via_cli(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "no translation memory with engine 'pseudo'" in err
     exported = tmp_path / "out" / "kereta-cepat.id.md.po"
     po = polib.pofile(str(exported), wrapwidth=0)
-    next(e for e in po if e.msgctxt == "3.0").msgstr = "New Schedule and Fares"
+    next(e for e in po if e.msgctxt == "4.0").msgstr = "New Schedule and Fares"
     po.save(str(exported))
     tm = tmp_path / "tm.sqlite"
     assert main(["import", str(exported), "--tm", str(tm)]) == 0

@@ -39,16 +39,16 @@ EDITS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "kereta-cepat.id.md": {
         # codes moved: the bold "12 perjalanan" now comes first, "Jakarta" later
-        "1.0": (
+        "2.0": (
             "Jakarta",
             "<2>Twelve trips</2> a day will be added by PT KCIC of <1>Jakarta</1> from April 1, 2026.",
         ),
         # reworded around the code
-        "1.1": (
+        "2.1": (
             "Lebaran",
             "This answers the surge of passengers over the <1>Lebaran holiday</1> and long weekends.",
         ),
-        "4.0": (
+        "5.0": (
             "laman",
             "KCIC's president director said the full schedule is on <1>KCIC's website</1> from next week.",
         ),
