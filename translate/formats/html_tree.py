@@ -1,0 +1,342 @@
+"""The stack of open elements, as far as the HTML lexer and reader need it.
+
+Two decisions of an HTML parser belong to tree construction, not to the
+tokenizer, yet change how the rest of the page is read:
+
+* the tokenizer switches to RCDATA, RAWTEXT, script data or PLAINTEXT after a
+  ``title``, ``style``, ``script``... start tag only when the tree builder
+  creates an *HTML* element for it; inside ``<svg>``/``<math>`` (foreign
+  content) those are SVG/MathML elements whose content is markup, and only
+  there is ``<![CDATA[`` a CDATA section (WHATWG 13.2.6.5, "in foreign
+  content");
+* where an element ends: its own end tag, the end tag of an element around it
+  (``</div>`` closes an open ``<pre>``), a start tag that closes it (``<p>``
+  closes an open ``<p>``, a breakout tag such as ``<p>`` closes open SVG
+  elements), or the end of the file.  The reader keeps a skipped element
+  (``pre``, ``code``, ``svg``, ``translate="no"``...) untouched to exactly
+  that point.
+
+Why hand-written: the parsers that build trees (html5lib, lxml) give no
+source offsets, and the reader needs the token where each element ends.  So
+this follows the WHATWG "in body" rules for the stack of open elements:
+special elements, the element scopes, "close a p element", the implied ends of
+``li``/``dd``/``dt``/headings/``option`` and table cells, the adoption agency
+for formatting elements (reduced to: an element above a special element stays
+open), foreign content with its breakout tags and HTML/MathML integration
+points, and ``template`` as a scope boundary.  It does not build a tree: no
+foster parenting, no reconstruction of formatting elements, no insertion
+modes beyond these; the conformance run (``benchmarks/conformance_html.py``)
+measures the difference.
+
+Every step is amortised O(1): the position of the topmost element of each name
+and category is kept in a list per key, so an end tag that closes nothing never
+walks the stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import unescape
+
+HTML, SVG, MATHML = "html", "svg", "math"
+
+#: Elements never pushed: they have no content (WHATWG void elements, plus obsolete ones parsed alike).
+VOID = frozenset(
+    "area base basefont bgsound br col embed frame hr image img input keygen link meta param source track "
+    "wbr".split()
+)
+#: The tokenizer state a start tag of an HTML element switches to.
+CONTENT_STATE = {
+    "title": "rcdata", "textarea": "rcdata",
+    "style": "rawtext", "xmp": "rawtext", "iframe": "rawtext", "noembed": "rawtext", "noframes": "rawtext",
+    "noscript": "rawtext",  # scripting on, as in a browser
+    "script": "script", "plaintext": "plaintext",
+}
+SPECIAL = frozenset(
+    "address applet area article aside base basefont bgsound blockquote body br button caption center col "
+    "colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 "
+    "h4 h5 h6 head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav "
+    "noembed noframes noscript object ol p param plaintext pre script search section select source style "
+    "summary table tbody td template textarea tfoot th thead title tr track ul wbr xmp".split()
+)
+_SCOPE = frozenset("applet caption html table td th marquee object template".split())
+_FOREIGN_SCOPE = {MATHML: frozenset("mi mo mn ms mtext annotation-xml".split()),
+                  SVG: frozenset({"foreignobject", "desc", "title"})}
+_TEXT_POINTS = frozenset("mi mo mn ms mtext".split())
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
+#: Start tags that first close an open ``<p>`` ("close a p element" in button scope).
+CLOSES_P = frozenset(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer "
+    "header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing form "
+    "plaintext table hr xmp li dd dt".split()
+)
+#: End tags that close the element only when it is in (default) scope.
+_SCOPED_END = frozenset(
+    "address article aside blockquote button center details dialog dir div dl fieldset figcaption figure "
+    "footer header hgroup listing main menu nav ol pre search section summary ul form dd dt applet marquee "
+    "object".split()
+)
+_TABLE_END = frozenset("table caption tbody thead tfoot tr td th".split())
+#: Start tags that break out of foreign content (html5lib 1.1's list; ``font`` with color/face/size).
+BREAKOUT = frozenset(
+    "b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing "
+    "menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var".split()
+)
+#: What may stand in ``<head>``; any other start tag ends it.
+_IN_HEAD = frozenset("base basefont bgsound link meta title noscript noframes style script template".split())
+
+
+@dataclass
+class _Element:
+    name: str  # lower-cased
+    namespace: str
+    index: int  # token index of its start tag
+    keys: list[tuple] = field(default_factory=list)  # the position lists it is in
+    open: bool = True
+    integration: bool = False  # an HTML integration point: start tags inside are HTML
+
+
+class OpenElements:
+    """Feed it the tag tokens in order; it says what the tokenizer does next and where elements end.
+
+    ``last[i]`` is, for the start tag at token index ``i`` of an element that
+    was pushed, the index of the last token inside the element: its own end
+    tag, or the token before the one that closed it.  :meth:`finish` closes
+    what is still open at the last token.
+    """
+
+    def __init__(self) -> None:
+        self.stack: list[_Element] = []
+        self.positions: dict[tuple, list[int]] = {}
+        self.last: dict[int, int] = {}
+
+    # -- queries ---------------------------------------------------------------------
+
+    def _top(self, key: tuple) -> int:
+        """The position of the topmost open element of ``key``, or -1."""
+        positions = self.positions.get(key)
+        if not positions:
+            return -1
+        while positions and not self.stack[positions[-1]].open:  # ended by the adoption agency
+            positions.pop()
+        return positions[-1] if positions else -1
+
+    def current(self) -> _Element | None:
+        return self.stack[-1] if self.stack else None
+
+    def in_foreign(self) -> bool:
+        """Whether the current node is an SVG or MathML element (``<![CDATA[`` opens a CDATA section)."""
+        node = self.current()
+        return node is not None and node.namespace != HTML
+
+    def _html_rules(self, name: str) -> bool:
+        """Whether a start tag is handled as HTML (WHATWG 13.2.6, the tree construction dispatcher)."""
+        node = self.current()
+        if node is None or node.namespace == HTML or node.integration:
+            return True
+        if node.namespace == MATHML and node.name in _TEXT_POINTS:
+            return name not in ("mglyph", "malignmark")
+        return node.namespace == MATHML and node.name == "annotation-xml" and name == "svg"
+
+    # -- the stack -------------------------------------------------------------------
+
+    def _push(self, name: str, namespace: str, index: int, integration: bool = False) -> None:
+        element = _Element(name, namespace, index, integration=integration)
+        position = len(self.stack)
+        keys: list[tuple] = [(namespace == HTML, name), ("namespace", namespace == HTML)]
+        if namespace == HTML:
+            if name in SPECIAL:
+                keys.append(("special",))
+                if name not in ("address", "div", "p"):
+                    keys.append(("special-list",))  # what stops the search for an open <li>, <dd>, <dt>
+            if name in _SCOPE:
+                keys.append(("scope",))
+            if name in ("html", "table", "template"):
+                keys.append(("table-scope",))
+            if name in ("ol", "ul"):
+                keys.append(("list-scope",))
+            if name == "button":
+                keys.append(("button-scope",))
+            if name in HEADINGS:
+                keys.append(("heading",))
+            if name in ("dd", "dt"):
+                keys.append(("dd-dt",))
+            if name in ("td", "th"):
+                keys.append(("cell",))
+            if name in ("tbody", "thead", "tfoot"):
+                keys.append(("table-body",))
+        elif name in _FOREIGN_SCOPE[namespace]:
+            keys += [("special",), ("special-list",), ("scope",)]
+        for key in keys:
+            self.positions.setdefault(key, []).append(position)
+        element.keys = keys
+        self.stack.append(element)
+
+    def _pop(self) -> _Element:
+        element = self.stack.pop()
+        position = len(self.stack)
+        for key in element.keys:
+            positions = self.positions[key]
+            if positions and positions[-1] == position:  # else already dropped by _top
+                positions.pop()
+        return element
+
+    def _pop_to(self, position: int, closer: int, own: bool) -> None:
+        """Pop the elements from the top down to ``position``; ``closer`` is the token doing it.
+
+        The element at ``position`` ends with ``closer`` when that is its own
+        end tag (``own``); every other one ends just before it.
+        """
+        while len(self.stack) > position:
+            element = self._pop()
+            if element.open:
+                mine = own and len(self.stack) == position
+                self.last[element.index] = closer if mine else closer - 1
+        while self.stack and not self.stack[-1].open:  # left behind by the adoption agency
+            self._pop()
+
+    def _in_scope(self, key: tuple, *barriers: tuple) -> int:
+        """The position of the topmost element of ``key`` with none of ``barriers`` above it, or -1."""
+        position = self._top(key)
+        if position < 0 or any(self._top(b) > position for b in barriers):
+            return -1
+        return position
+
+    # -- start tags -------------------------------------------------------------------
+
+    def start(self, name: str, attributes: dict[str, str | None], self_closing: bool,
+              index: int) -> str | None:
+        """Process a start tag; the tokenizer state it switches to (``"rcdata"``...), or None."""
+        if not self._html_rules(name):
+            if name in BREAKOUT or (name == "font" and {"color", "face", "size"} & attributes.keys()):
+                while not self._html_rules(name) and self.stack:  # pop the foreign elements
+                    self._pop_to(len(self.stack) - 1, index, own=False)
+            else:
+                if not self_closing:
+                    self._push_foreign(name, self.current().namespace, attributes, index)
+                return None
+        return self._html_start(name, attributes, self_closing, index)
+
+    def _push_foreign(self, name: str, namespace: str, attributes: dict[str, str | None], index: int) -> None:
+        if namespace == SVG:
+            integration = name in ("foreignobject", "desc", "title")
+        else:
+            encoding = unescape(attributes.get("encoding") or "").strip().lower()
+            integration = name == "annotation-xml" and encoding in ("text/html", "application/xhtml+xml")
+        self._push(name, namespace, index, integration)
+
+    def _html_start(self, name: str, attributes: dict[str, str | None], self_closing: bool,
+                    index: int) -> str | None:
+        if name in ("svg", "math"):
+            if not self_closing:
+                self._push_foreign(name, SVG if name == "svg" else MATHML, attributes, index)
+            return None
+        if name in ("html", "body", "head"):
+            # pushed where a document starts them; elsewhere a browser adds their attributes to the open one
+            if name == "body":
+                self._close_head(index)
+            under = 0 if name == "html" else (1 if self._top((True, "html")) == 0 else 0)
+            if len(self.stack) == under and self._top((True, name)) < 0:
+                self._push(name, HTML, index)
+            return None
+        if name not in _IN_HEAD:
+            self._close_head(index)
+        self._implied_ends(name, index)
+        if name not in VOID:
+            self._push(name, HTML, index)
+        return CONTENT_STATE.get(name)
+
+    def _close_head(self, index: int) -> None:
+        node = self.current()
+        if node is not None and node.namespace == HTML and node.name == "head":
+            self._pop_to(len(self.stack) - 1, index, own=False)
+
+    def _implied_ends(self, name: str, index: int) -> None:
+        """The elements a start tag closes before it is inserted."""
+        def close(position: int) -> None:
+            if position >= 0:
+                self._pop_to(position, index, own=False)
+
+        if name == "li":
+            close(self._in_scope((True, "li"), ("special-list",)))
+        elif name in ("dd", "dt"):
+            close(self._in_scope(("dd-dt",), ("special-list",)))
+        elif name in ("td", "th", "tr", "tbody", "thead", "tfoot"):
+            key = {"td": ("cell",), "th": ("cell",), "tr": (True, "tr")}.get(name, ("table-body",))
+            close(self._in_scope(key, ("table-scope",)))
+        elif name in ("button", "a", "nobr") and self._top((True, name)) >= 0:
+            self._end(name, index, own=False)
+        elif name in ("option", "optgroup"):
+            node = self.current()
+            if node is not None and node.namespace == HTML and node.name == "option":
+                close(len(self.stack) - 1)
+        if name in CLOSES_P:
+            close(self._in_scope((True, "p"), ("scope",), ("button-scope",)))
+        if name in HEADINGS:
+            node = self.current()
+            if node is not None and node.namespace == HTML and node.name in HEADINGS:
+                close(len(self.stack) - 1)
+
+    # -- end tags ---------------------------------------------------------------------
+
+    def end(self, name: str, index: int) -> None:
+        """Process an end tag."""
+        node = self.current()
+        if node is not None and node.namespace != HTML:
+            # foreign content: the topmost foreign element of that name above every HTML element
+            position = self._top((False, name))
+            if position >= 0 and position > self._top(("namespace", True)):
+                self._pop_to(position, index, own=True)
+                return
+        self._end(name, index, own=True)
+
+    def _end(self, name: str, index: int, own: bool) -> None:
+        """An end tag by the "in body" rules (and the table modes' cell and row ends)."""
+        position = -1
+        if name in ("body", "html"):
+            return  # "after body": nothing is popped
+        if name == "head":
+            node = self.current()
+            is_head = node is not None and (node.namespace, node.name) == (HTML, "head")
+            position = len(self.stack) - 1 if is_head else -1
+        elif name == "template":
+            position = self._top((True, "template"))
+        elif name == "p":
+            position = self._in_scope((True, "p"), ("scope",), ("button-scope",))
+        elif name == "li":
+            position = self._in_scope((True, "li"), ("scope",), ("list-scope",))
+        elif name in HEADINGS:
+            position = self._in_scope(("heading",), ("scope",))
+        elif name in _SCOPED_END:
+            position = self._in_scope((True, name), ("scope",))
+        elif name in _TABLE_END:
+            position = self._in_scope((True, name), ("table-scope",))
+        elif name in FORMATTING:
+            position = self._adoption(name, index, own)
+        else:  # any other end tag: the topmost element of that name, unless a special one stands above it
+            position = self._in_scope((True, name), ("special",))
+        if position >= 0:
+            self._pop_to(position, index, own)
+
+    def _adoption(self, name: str, index: int, own: bool) -> int:
+        """The adoption agency, reduced: with a special element above it, the element ends alone.
+
+        (A browser moves that special element and what follows into a copy of
+        the formatting element; the text stays in the special element.)
+        """
+        position = self._in_scope((True, name), ("scope",))
+        if position < 0 or self._top(("special",)) < position:
+            return position
+        element = self.stack[position]
+        element.open = False
+        self.last[element.index] = index if own else index - 1
+        return -1
+
+    def finish(self, last: int) -> None:
+        """The end of the file: every open element ends at token ``last``."""
+        for element in self.stack:
+            if element.open:
+                self.last[element.index] = last
+        self.stack.clear()
+        self.positions.clear()
