@@ -421,6 +421,15 @@ def test_unclosed_skipped_elements_are_found_in_linear_time() -> None:
     assert large < 3 * small, (small, large)
 
 
+def test_references_to_noncharacters_and_controls_keep_their_character() -> None:
+    text = "<p>Teks &#x10FFFE; &#xFFFE; &#x1; &#1; lagi&#x80;</p>"
+    document = read(text)
+    assert sources(document) == ["Teks     lagi€"]  # hidden from the model as codes; &#x80; is the euro sign
+    literals = [c.data for c in document.blocks[0].codes.values()]
+    assert literals == ["&#x10FFFE;", "&#xFFFE;", "&#x1;", "&#1;"]
+    assert upper(document) == "<p>TEKS &#x10FFFE; &#xFFFE; &#x1; &#1; LAGI€</p>"
+
+
 def test_text_never_lands_beyond_an_unpaired_tag_at_a_blocks_edge() -> None:
     from translate.engines.simple import pseudo_translate
 
