@@ -42,6 +42,14 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
         raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
 
 
+def refuse_binary(data: bytes, name: str) -> None:
+    """Binary data (a NUL byte, which no text file holds) is an error naming its offset."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError("looks like a binary file (NUL byte), not text", path=name, where=f"byte {nul}",
+                         hint="give a UTF-8 text file")
+
+
 def decode_text(data: bytes, name: str) -> tuple[str, bool]:
     """Decode UTF-8 text; returns the text and whether it started with a BOM.
 
@@ -50,14 +58,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, bool]:
     """
     bom = data.startswith(UTF8_BOM)
     body = data[len(UTF8_BOM):] if bom else data
-    nul = body.find(b"\x00")
-    if nul >= 0:
-        raise InputError(
-            "looks like a binary file (NUL byte), not text",
-            path=name,
-            where=f"byte {nul + (3 if bom else 0)}",
-            hint="give a UTF-8 text file",
-        )
+    refuse_binary(data, name)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
