@@ -45,7 +45,7 @@ from ..document import Block, CodeAllocator, CodeKind, Document, Segment, Segmen
 from .html_charset import decode_html, encode_html
 from .html_lexer import Attribute, Token, TokenKind, lex
 from .html_text import Decoded, HtmlBlock, decode
-from .html_tree import VOID
+from .html_tree import FORMATTING, VOID
 
 #: Elements that sit inside a sentence: their tags become paired codes.
 INLINE = frozenset(
@@ -176,9 +176,10 @@ class _Reader:
     def __init__(self, text: str, name: str) -> None:
         self.text = text
         self.name = name
-        lexed = lex(text)
+        lexed = lex(text, protects=self._protects)
         self.tokens = lexed.tokens
         self.last = lexed.last  # where each element ends, as a browser ends it
+        self.protected = lexed.protected  # text a browser shows in a reopened skipped element
         self.regions: list[_Region] = []
         self.failed: list[int] = []  # source offsets of runs that had to stay skeleton
 
@@ -214,13 +215,20 @@ class _Reader:
                     run = self._flush(run, stack)
                     if token.name in stack:
                         del stack[len(stack) - 1 - stack[::-1].index(token.name) :]
-            elif token.kind is TokenKind.TEXT and not token.raw:
+            elif token.kind is TokenKind.TEXT and not token.raw and index not in self.protected:
                 run.append(_Item(index, index))
+            elif token.kind is TokenKind.TEXT and not token.raw:
+                if run:
+                    run.append(_Item(index, index, atom=True))
             elif run:  # comments, declarations and bogus markup inside a sentence
                 run.append(_Item(index, index))
             index += 1
         self._flush(run, stack)
         return sorted(self.regions, key=lambda r: (r.start, r.end))
+
+    @staticmethod
+    def _protects(token: Token) -> bool:
+        return token.name in SKIP or no_translate(token)
 
     def _skipped_until(self, index: int) -> int | None:
         """For a skipped element's start tag, the index of its last token.
@@ -229,8 +237,7 @@ class _Reader:
         the one that ends it in a browser (an end tag of an element around it,
         a tag that closes it) or the end of the file.
         """
-        token = self.tokens[index]
-        if token.name not in SKIP and not no_translate(token):
+        if not self._protects(self.tokens[index]):
             return None
         return self.last.get(index, index)  # void elements and <svg/> end with their tag
 
@@ -238,12 +245,18 @@ class _Reader:
         """Turn a finished run into a block (or skeleton); returns a new empty run."""
         if not run:
             return []
-        pairs = self._pairs(run)
+        pairs, reopening = self._pairs(run)
         paired = pairs.keys() | pairs.values()
         first, last = 0, len(run)
-        while first < last and self._trimmable(run[first], paired):
-            first += 1
-        while last > first and self._trimmable(run[last - 1], paired):
+        while True:  # an end tag left at the edge unpairs its start tag, which may then be at the other
+            while first < last and self._trimmable(run[first], paired):
+                first += 1
+            if not (last > first and (self._trimmable(run[last - 1], paired)
+                                      or run[last - 1].first in reopening)):
+                break
+            end = run[last - 1].first
+            if end in pairs:
+                paired -= {end, pairs.pop(end)}
             last -= 1
         inner = run[first:last]
         visible = any(
@@ -258,17 +271,25 @@ class _Reader:
                 self._skeleton_tag(token)
         return []
 
-    def _pairs(self, run: list[_Item]) -> dict[int, int]:
+    def _pairs(self, run: list[_Item]) -> tuple[dict[int, int], set[int]]:
         """End tag token index -> its start tag's, for the inline elements of a run that nest.
 
         A stray end tag, and a start tag never closed or closed only by the end
-        of an element around it, stay unpaired (isolated codes).
+        of an element around it, stay unpaired (isolated codes).  Also the end
+        tags that close formatting elements opened inside them (``</i>`` in
+        ``<i><a>x</i>``): a browser reopens those around any text that follows.
         """
         opened: list[int] = []  # token indices of the open start tags
         depths: dict[str, list[int]] = {}  # element name -> its depths in ``opened``
         pairs: dict[int, int] = {}
+        reopening: set[int] = set()
+        unclosed: list[int] = []  # depths of skipped formatting elements (atoms) not closed by their end tag
         for item in run:
             token = self.tokens[item.first]
+            if item.atom and token.kind is TokenKind.START and token.name in FORMATTING:
+                end = self.tokens[item.last]
+                if not (end.kind is TokenKind.END and end.name == token.name):
+                    unclosed.append(len(opened))
             if item.atom or token.name in VOID_INLINE:
                 continue
             if token.kind is TokenKind.START:
@@ -276,18 +297,26 @@ class _Reader:
                 opened.append(item.first)
             elif token.kind is TokenKind.END and depths.get(token.name):
                 depth = depths[token.name][-1]
-                for inside in opened[depth:]:  # closed with it; those opened inside stay unpaired
+                for inside in opened[depth + 1 :]:  # closed with it; those opened inside stay unpaired
                     depths[self.tokens[inside].name].pop()
+                    if self.tokens[inside].name in FORMATTING:
+                        reopening.add(item.first)
+                depths[token.name].pop()
+                while unclosed and unclosed[-1] > depth:
+                    unclosed.pop()
+                    reopening.add(item.first)
                 pairs[item.first] = opened[depth]
                 del opened[depth:]
-        return pairs
+        return pairs, reopening
 
     def _trimmable(self, item: _Item, paired: set[int]) -> bool:
         """Markup without text at a run's edge stays skeleton (its attributes get blocks of their own).
 
         An unpaired inline tag at the edge too: text a translation puts beside
         it would land outside the element (``<b>test</font>`` + `` ~]`` puts
-        the new text where a browser reopens ``<b>``, changing the tree).
+        the new text where a browser reopens ``<b>``, changing the tree); so
+        does an end tag that leaves formatting elements to reopen (its start
+        tag then stands alone).
         """
         token = self.tokens[item.first]
         if item.atom or token.kind in (TokenKind.COMMENT, TokenKind.DECLARATION, TokenKind.BOGUS,

@@ -30,9 +30,10 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .html_tree import OpenElements
+from .html_tree import FORMATTING, OpenElements
 
 
 class TokenKind(str, enum.Enum):
@@ -88,10 +89,16 @@ class Lexed:
     #: start tag index -> index of the last token inside its element (its end tag, or what precedes
     #: the token that closed it); elements without content (void, ``<svg/>``) are not in it
     last: dict[int, int]
+    #: text tokens a browser puts in a reopened copy of a protected formatting element
+    protected: set[int]
 
 
-def lex(text: str) -> Lexed:
-    """Every token of ``text`` in order (together they cover ``text`` exactly) and the element extents."""
+def lex(text: str, protects: Callable[[Token], bool] | None = None) -> Lexed:
+    """Every token of ``text`` in order (together they cover ``text`` exactly) and the element extents.
+
+    ``protects`` says which start tags open elements whose text is kept as it
+    is (see :class:`~.html_tree.OpenElements` for why the tree needs to know).
+    """
     tokens: list[Token] = []
     tree = OpenElements()
     pos, size = 0, len(text)
@@ -105,6 +112,7 @@ def lex(text: str) -> Lexed:
             pos = lt + 1
             continue
         if lt > text_start:
+            tree.text(len(tokens))
             tokens.append(Token(TokenKind.TEXT, text_start, lt))
         index = len(tokens)
         tokens.append(token)
@@ -112,7 +120,8 @@ def lex(text: str) -> Lexed:
         state = None
         if token.kind is TokenKind.START:
             attributes = {a.name: a.value for a in reversed(token.attributes)}  # the first one counts
-            state = tree.start(token.name, attributes, token.self_closing, index)
+            protected = protects is not None and token.name in FORMATTING and protects(token)
+            state = tree.start(token.name, attributes, token.self_closing, index, protected)
         elif token.kind is TokenKind.END:
             tree.end(token.name, index)
         if state is not None:
@@ -121,9 +130,10 @@ def lex(text: str) -> Lexed:
                 tokens.append(Token(TokenKind.TEXT, token.end, end, raw=state != "rcdata"))
             pos = text_start = end
     if text_start < size:
+        tree.text(len(tokens))
         tokens.append(Token(TokenKind.TEXT, text_start, size))
     tree.finish(len(tokens) - 1)
-    return Lexed(tokens, tree.last)
+    return Lexed(tokens, tree.last, tree.protected)
 
 
 def tokenize(text: str) -> list[Token]:

@@ -35,6 +35,7 @@ walks the stack.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -64,6 +65,8 @@ _FOREIGN_SCOPE = {MATHML: frozenset("mi mo mn ms mtext annotation-xml".split()),
                   SVG: frozenset({"foreignobject", "desc", "title"})}
 _TEXT_POINTS = frozenset("mi mo mn ms mtext".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+#: Elements that put a marker in the list of active formatting elements.
+_MARKERS = frozenset("td th caption applet marquee object template".split())
 FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
 #: Start tags that first close an open ``<p>`` ("close a p element" in button scope).
 CLOSES_P = frozenset(
@@ -92,9 +95,55 @@ class _Element:
     name: str  # lower-cased
     namespace: str
     index: int  # token index of its start tag
+    position: int = 0  # in the stack
     keys: list[tuple] = field(default_factory=list)  # the position lists it is in
-    open: bool = True
+    open: bool = True  # on the stack (False once popped, or ended by the adoption agency)
     integration: bool = False  # an HTML integration point: start tags inside are HTML
+    marker: bool = False  # td, th, caption, object...: formatting elements outside are not reopened inside
+
+
+@dataclass
+class _Entry:
+    """A formatting element in the list of active formatting elements."""
+
+    element: _Element
+    key: tuple  # name and attributes: Noah's Ark keeps at most three alike
+    protected: bool
+    level: _Level
+    removed: bool = False
+
+
+@dataclass
+class _Level:
+    """The list of active formatting elements after one marker, indexed for O(1) steps."""
+
+    alike: dict[tuple, deque[_Entry]] = field(default_factory=dict)
+    live: dict[tuple, int] = field(default_factory=dict)
+    by_name: dict[str, list[_Entry]] = field(default_factory=dict)
+    protected: int = 0  # entries whose elements keep their text untranslated
+
+    def add(self, entry: _Entry) -> None:
+        alike = self.alike.setdefault(entry.key, deque())
+        if self.live.get(entry.key, 0) >= 3:  # Noah's Ark: the earliest of four alike goes
+            while alike[0].removed:
+                alike.popleft()
+            self.remove(alike.popleft())
+        alike.append(entry)
+        self.live[entry.key] = self.live.get(entry.key, 0) + 1
+        self.by_name.setdefault(entry.element.name, []).append(entry)
+        self.protected += entry.protected
+
+    def remove(self, entry: _Entry) -> None:
+        if not entry.removed:
+            entry.removed = True
+            self.live[entry.key] -= 1
+            self.protected -= entry.protected
+
+    def last(self, name: str) -> _Entry | None:
+        entries = self.by_name.get(name)
+        while entries and entries[-1].removed:
+            entries.pop()
+        return entries[-1] if entries else None
 
 
 class OpenElements:
@@ -104,12 +153,22 @@ class OpenElements:
     was pushed, the index of the last token inside the element: its own end
     tag, or the token before the one that closed it.  :meth:`finish` closes
     what is still open at the last token.
+
+    A formatting element (``b``, ``code``...) closed by the end of an element
+    around it stays in the list of active formatting elements, and a browser
+    reopens a copy of it around the text that follows (``<p><code>x</p><p>y``
+    puts ``y`` in a ``code`` element).  For formatting elements started with
+    ``protected`` (the reader's skipped ones), :meth:`text` collects such text
+    tokens in ``protected``.
     """
 
     def __init__(self) -> None:
         self.stack: list[_Element] = []
         self.positions: dict[tuple, list[int]] = {}
         self.last: dict[int, int] = {}
+        self.levels: list[_Level] = [_Level()]
+        self.entries: dict[int, _Entry] = {}  # start tag index -> its entry
+        self.protected: set[int] = set()
 
     # -- queries ---------------------------------------------------------------------
 
@@ -141,9 +200,9 @@ class OpenElements:
 
     # -- the stack -------------------------------------------------------------------
 
-    def _push(self, name: str, namespace: str, index: int, integration: bool = False) -> None:
-        element = _Element(name, namespace, index, integration=integration)
+    def _push(self, name: str, namespace: str, index: int, integration: bool = False) -> _Element:
         position = len(self.stack)
+        element = _Element(name, namespace, index, position, integration=integration)
         keys: list[tuple] = [(namespace == HTML, name), ("namespace", namespace == HTML)]
         if namespace == HTML:
             if name in SPECIAL:
@@ -172,6 +231,7 @@ class OpenElements:
             self.positions.setdefault(key, []).append(position)
         element.keys = keys
         self.stack.append(element)
+        return element
 
     def _pop(self) -> _Element:
         element = self.stack.pop()
@@ -180,6 +240,8 @@ class OpenElements:
             positions = self.positions[key]
             if positions and positions[-1] == position:  # else already dropped by _top
                 positions.pop()
+        if element.marker and len(self.levels) > 1:  # "clear the list ... up to the last marker"
+            self.levels.pop()
         return element
 
     def _pop_to(self, position: int, closer: int, own: bool) -> None:
@@ -191,6 +253,7 @@ class OpenElements:
         while len(self.stack) > position:
             element = self._pop()
             if element.open:
+                element.open = False
                 mine = own and len(self.stack) == position
                 self.last[element.index] = closer if mine else closer - 1
         while self.stack and not self.stack[-1].open:  # left behind by the adoption agency
@@ -205,8 +268,13 @@ class OpenElements:
 
     # -- start tags -------------------------------------------------------------------
 
+    def text(self, index: int) -> None:
+        """A text token: protected when a browser puts it in a reopened protected formatting element."""
+        if self.levels[-1].protected and not self.in_foreign():
+            self.protected.add(index)
+
     def start(self, name: str, attributes: dict[str, str | None], self_closing: bool,
-              index: int) -> str | None:
+              index: int, protected: bool = False) -> str | None:
         """Process a start tag; the tokenizer state it switches to (``"rcdata"``...), or None."""
         if not self._html_rules(name):
             if name in BREAKOUT or (name == "font" and {"color", "face", "size"} & attributes.keys()):
@@ -216,7 +284,7 @@ class OpenElements:
                 if not self_closing:
                     self._push_foreign(name, self.current().namespace, attributes, index)
                 return None
-        return self._html_start(name, attributes, self_closing, index)
+        return self._html_start(name, attributes, self_closing, index, protected)
 
     def _push_foreign(self, name: str, namespace: str, attributes: dict[str, str | None], index: int) -> None:
         if namespace == SVG:
@@ -227,7 +295,7 @@ class OpenElements:
         self._push(name, namespace, index, integration)
 
     def _html_start(self, name: str, attributes: dict[str, str | None], self_closing: bool,
-                    index: int) -> str | None:
+                    index: int, protected: bool) -> str | None:
         if name in ("svg", "math"):
             if not self_closing:
                 self._push_foreign(name, SVG if name == "svg" else MATHML, attributes, index)
@@ -244,7 +312,15 @@ class OpenElements:
             self._close_head(index)
         self._implied_ends(name, index)
         if name not in VOID:
-            self._push(name, HTML, index)
+            element = self._push(name, HTML, index)
+            if name in FORMATTING:
+                key = (name, tuple(sorted(attributes.items(), key=lambda a: (a[0], a[1] or ""))))
+                level = self.levels[-1]
+                self.entries[index] = _Entry(element, key, protected, level)
+                level.add(self.entries[index])
+            elif name in _MARKERS:
+                element.marker = True
+                self.levels.append(_Level())
         return CONTENT_STATE.get(name)
 
     def _close_head(self, index: int) -> None:
@@ -265,8 +341,9 @@ class OpenElements:
         elif name in ("td", "th", "tr", "tbody", "thead", "tfoot"):
             key = {"td": ("cell",), "th": ("cell",), "tr": (True, "tr")}.get(name, ("table-body",))
             close(self._in_scope(key, ("table-scope",)))
-        elif name in ("button", "a", "nobr") and self._top((True, name)) >= 0:
-            self._end(name, index, own=False)
+        elif name == "button" and self._top((True, name)) >= 0 or (
+                name in ("a", "nobr") and self.levels[-1].last(name) is not None):
+            self._end(name, index, own=False)  # a new one closes the open one
         elif name in ("option", "optgroup"):
             node = self.current()
             if node is not None and node.namespace == HTML and node.name == "option":
@@ -323,12 +400,21 @@ class OpenElements:
         """The adoption agency, reduced: with a special element above it, the element ends alone.
 
         (A browser moves that special element and what follows into a copy of
-        the formatting element; the text stays in the special element.)
+        the formatting element; the text stays in the special element.)  The
+        element leaves the list of active formatting elements either way.
         """
-        position = self._in_scope((True, name), ("scope",))
-        if position < 0 or self._top(("special",)) < position:
-            return position
-        element = self.stack[position]
+        entry = self.levels[-1].last(name)
+        if entry is None:  # not active: an end tag like any other
+            return self._in_scope((True, name), ("special",))
+        element = entry.element
+        if not element.open:  # closed already, but still reopened around text: no more
+            entry.level.remove(entry)
+            return -1
+        if self._top(("scope",)) > element.position:
+            return -1  # not in scope: ignored
+        entry.level.remove(entry)
+        if self._top(("special",)) < element.position:
+            return element.position
         element.open = False
         self.last[element.index] = index if own else index - 1
         return -1
