@@ -35,6 +35,7 @@ import re
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ import html5lib
 from translate.engines import create_engine
 from translate.errors import InputError
 from translate.formats import get_format
+from translate.formats.html_lexer import TokenKind, tokenize
 from translate.localize import Localizer, protect_document
 from translate.pipeline import translate_documents
 from translate.segment import segment_document
@@ -89,6 +91,7 @@ class Row:
     hangs: int = 0
     seconds: float = 0.0
     failures: list[Result] = field(default_factory=list)
+    refused: list[Result] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -238,6 +241,74 @@ def check(case: Case, cap: float) -> Result:
     return result
 
 
+# --------------------------------------------------------------------------- the lexer alone
+
+#: A tokenizer test's initial state, reached from the data state by a start tag of one of these.
+_STATE_TAGS = {"RCDATA state": ("title", "textarea"), "RAWTEXT state": ("style", "xmp", "iframe", "noembed",
+               "noframes", "noscript"), "Script data state": ("script",), "PLAINTEXT state": ("plaintext",)}
+
+
+def _shape_expected(output: list) -> list[tuple]:
+    shape: list[tuple] = []
+    for token in output:
+        kind = token[0]
+        if kind == "Character":
+            if not shape or shape[-1] != ("Character",):
+                shape.append(("Character",))
+        elif kind == "StartTag":
+            shape.append((kind, token[1], tuple(token[2]), len(token) > 3 and bool(token[3])))
+        elif kind == "EndTag":
+            shape.append((kind, token[1]))
+        else:
+            shape.append((kind,))
+    return shape
+
+
+def _shape_lexed(text: str) -> list[tuple]:
+    shape: list[tuple] = []
+    for token in tokenize(text):
+        source = text[token.start : token.end]
+        if token.kind in (TokenKind.TEXT, TokenKind.CDATA):
+            if not shape or shape[-1] != ("Character",):
+                shape.append(("Character",))
+        elif token.kind is TokenKind.START:
+            names = tuple(dict.fromkeys(a.name.replace("\0", "\ufffd") for a in token.attributes))
+            shape.append(("StartTag", token.name.replace("\0", "\ufffd"), names, token.self_closing))
+        elif token.kind is TokenKind.END:
+            shape.append(("EndTag", token.name.replace("\0", "\ufffd")))
+        elif token.kind is TokenKind.COMMENT:
+            shape.append(("Comment",))
+        elif token.kind is TokenKind.DECLARATION:
+            shape.append(("DOCTYPE",))
+        elif source != "</>" and not (token.end == len(text) and re.match(r"</?[A-Za-z]", source)):
+            shape.append(("Comment",))  # a bogus comment; "</>" and a tag cut off by the end emit nothing
+    return shape
+
+
+def lexer_mismatches(suite: Path) -> tuple[int, list[str]]:
+    """Our lexer's tokens against ``tokenizer/*.test``: kinds, tag and attribute names, self-closing.
+
+    A test whose initial state is RCDATA, RAWTEXT, script data or PLAINTEXT is
+    run after a start tag that leads there (its ``lastStartTag``); CDATA
+    section tests are left out.  Returns how many runs were compared and the
+    mismatches.
+    """
+    runs, mismatches = 0, []
+    for path in sorted((suite / "html5lib-tests" / "tokenizer").glob("*.test")):
+        for test in json.loads(path.read_text(encoding="utf-8")).get("tests", []):
+            data = _unescape_double(test["input"]) if test.get("doubleEscaped") else test["input"]
+            for state in test.get("initialStates", ["Data state"]):
+                tag = test.get("lastStartTag") or ("plaintext" if state == "PLAINTEXT state" else None)
+                if state != "Data state" and tag not in _STATE_TAGS.get(state, ()):
+                    continue
+                prefix = f"<{tag}>" if state != "Data state" else ""
+                runs += 1
+                got = _shape_lexed(prefix + data)[1 if prefix else 0 :]
+                if got != _shape_expected(test["output"]):
+                    mismatches.append(f"{path.name} {state} {data[:50]!r}")
+    return runs, mismatches
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -258,6 +329,8 @@ def table_rows(results: list[Result]) -> list[Row]:
             if result.accepted and not (result.copy_identical and result.tree_identical
                                         and result.protected_unchanged) or result.exception or result.hang:
                 row.failures.append(result)
+            elif not result.accepted and result.reason.startswith("refused"):
+                row.refused.append(result)
     return [rows[name] for name in sorted(rows)] + [total]
 
 
@@ -297,6 +370,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nNot identical ({len(total.failures)}):")
         for result in total.failures[: args.list]:
             print(f"- {result.case.name} {result.case.data[:60]!r}: {result.reason}")
+    refused = Counter(r.reason.split(": ", 2)[-1] for row in rows[:-1] for r in row.refused)
+    if refused:
+        print(f"\nRefused ({sum(refused.values())}), by reason:")
+        for reason, count in refused.most_common():
+            print(f"- {count} x {reason}")
+    runs, mismatches = lexer_mismatches(args.suite)
+    print(f"\nLexer against tokenizer/*.test (token kinds, tag and attribute names): "
+          f"{runs - len(mismatches)} of {runs} runs match")
+    for mismatch in mismatches[: args.list]:
+        print(f"- {mismatch}")
     return 0 if not (total.exceptions or total.hangs) else 1
 
 

@@ -37,6 +37,7 @@ def covers(text: str) -> bool:
         ("<a\x1f b\x85=c>", "a\x1f", [("b\x85", "c")]),
         ("<a/\x0b>", "a", [("\x0b", None)]),
         ("<a\u2009href=x>", "a\u2009href=x", []),
+        ("<P\u212a CLASS=x>", "p\u212a", [("class", "x")]),  # only ASCII letters are lower-cased
     ],
 )
 def test_only_html_whitespace_separates_in_a_tag(text: str, name: str, attributes: list) -> None:

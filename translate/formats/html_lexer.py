@@ -78,6 +78,7 @@ _TAG_NAME = re.compile(r"[^ \t\n\r\f/>]*")
 _ATTR_NAME = re.compile(r"[^ \t\n\r\f/>][^ \t\n\r\f/>=]*")
 _UNQUOTED = re.compile(r"[^ \t\n\r\f>]+")
 _SPACE = re.compile(r"[ \t\n\r\f]*")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # "\u212a" is no "k"
 _END_TAG_AFTER = "(?=[ \t\n\r\f/>])"  # an end tag's name ends at a separator; "</scripty" is text
 
 
@@ -229,7 +230,7 @@ def _tag(text: str, lt: int, kind: TokenKind) -> Token:
     size = len(text)
     name_start = lt + (1 if kind is TokenKind.START else 2)
     name_end = _TAG_NAME.match(text, name_start).end()
-    name = text[name_start:name_end].lower()
+    name = text[name_start:name_end].translate(_ASCII_LOWER)
     attributes: list[Attribute] = []
     pos = name_end
     while True:
@@ -242,7 +243,7 @@ def _tag(text: str, lt: int, kind: TokenKind) -> Token:
         if text[pos] == ">":
             return Token(kind, lt, pos + 1, name, tuple(attributes))
         match = _ATTR_NAME.match(text, pos)
-        attr_name = match.group().lower()
+        attr_name = match.group().translate(_ASCII_LOWER)
         pos = _SPACE.match(text, match.end()).end()
         if pos >= size or text[pos] != "=":
             attributes.append(Attribute(attr_name, None, pos, pos))
