@@ -433,3 +433,6 @@ def test_text_never_lands_beyond_an_unpaired_tag_at_a_blocks_edge() -> None:
     # </i> closes the <a> opened in it, which a browser reopens around text after </i>
     assert pseudo("<p>Teks <i><a href=x>tautan</i></p>").endswith("~]</i></p>")
     assert pseudo("<p>Teks <s><code>x</s></p>").endswith("~] <s><code>x</s></p>")  # so with a skipped one
+    assert pseudo("<div><rt><b>Teks</rt></b></div>").endswith("~]</rt></b></div>")  # </b> comes too late
+    # this <a> closes the one left open in the first item: text before it would reopen that one
+    assert pseudo("<li><a href=x><li><a href=y>Berita</a>").startswith("<li><a href=x><li><a href=y>[")

@@ -113,6 +113,9 @@ def test_an_end_tag_needs_a_separator_after_its_name() -> None:
         ("<svg></svg><title><b></title>", ["start", "end", "start", "text", "end"]),
         ("<div><svg><g></div><title><b></title>", ["start", "start", "start", "end", "start", "text", "end"]),
         ("<svg/><title><b></title>", ["start", "start", "text", "end"]),
+        # most start tags in a select are ignored: no RCDATA; <textarea> closes the select first
+        ("<select><title><b></title>", ["start", "start", "start", "end"]),
+        ("<select><textarea><b></textarea>", ["start", "start", "text", "end"]),
     ],
 )
 def test_foreign_content_decides_raw_text_and_cdata(text: str, expected: list[str]) -> None:
@@ -189,6 +192,10 @@ def extent(text: str, start_source: str) -> str:
         ("<div><template><p>a</div><p>b", "<template>", "<template><p>a</div><p>b"),
         ("<table><tr><td><pre>x</td><td>y</td></tr></table>", "<pre>", "<pre>x"),
         ("<p><pre>x</p>y</pre>", "<pre>", "<pre>x</p>y</pre>"),  # <pre> closed the <p> before it
+        ("<form><pre>x</form>y", "<pre>", "<pre>x</form>y"),  # </form> takes the form alone off the stack
+        # in a select, end tags other than its own and its options' are ignored
+        ("<pre><select></pre>y", "<pre>", "<pre><select></pre>y"),
+        ("<pre><select><option>a</select></pre>y", "<pre>", "<pre><select><option>a</select></pre>"),
         # foreign content: its own end tag, a breakout tag, an ancestor's end tag
         ("<svg><title><div>x</div>", "<svg>", "<svg><title><div>x</div>"),
         ("<svg><g>a</g></svg>b", "<svg>", "<svg><g>a</g></svg>"),

@@ -180,6 +180,7 @@ class _Reader:
         self.tokens = lexed.tokens
         self.last = lexed.last  # where each element ends, as a browser ends it
         self.protected = lexed.protected  # text a browser shows in a reopened skipped element
+        self.closes_active = lexed.closes_active  # no text may be put before these
         self.regions: list[_Region] = []
         self.failed: list[int] = []  # source offsets of runs that had to stay skeleton
 
@@ -247,17 +248,23 @@ class _Reader:
             return []
         pairs, reopening = self._pairs(run)
         paired = pairs.keys() | pairs.values()
+        ends = {start: end for end, start in pairs.items()}
         first, last = 0, len(run)
-        while True:  # an end tag left at the edge unpairs its start tag, which may then be at the other
-            while first < last and self._trimmable(run[first], paired):
+        while first < last:  # a paired tag left at one edge unpairs its partner, which may be at the other
+            head, tail = run[first].first, run[last - 1].first
+            if self._trimmable(run[first], paired) or head in self.closes_active:
+                if head in ends:
+                    del pairs[ends[head]]
+                    paired -= {head, ends.pop(head)}
                 first += 1
-            if not (last > first and (self._trimmable(run[last - 1], paired)
-                                      or run[last - 1].first in reopening)):
+            elif self._trimmable(run[last - 1], paired) or (
+                    reopening[last - 1] and self.tokens[tail].kind is TokenKind.END):
+                if tail in pairs:
+                    paired -= {tail, pairs[tail]}
+                    del ends[pairs.pop(tail)]
+                last -= 1
+            else:
                 break
-            end = run[last - 1].first
-            if end in pairs:
-                paired -= {end, pairs.pop(end)}
-            last -= 1
         inner = run[first:last]
         visible = any(
             self.tokens[i.first].kind is TokenKind.TEXT and any(c.isalnum() for c in unescape(self._src(i)))
@@ -271,42 +278,49 @@ class _Reader:
                 self._skeleton_tag(token)
         return []
 
-    def _pairs(self, run: list[_Item]) -> tuple[dict[int, int], set[int]]:
+    def _pairs(self, run: list[_Item]) -> tuple[dict[int, int], list[bool]]:
         """End tag token index -> its start tag's, for the inline elements of a run that nest.
 
         A stray end tag, and a start tag never closed or closed only by the end
-        of an element around it, stay unpaired (isolated codes).  Also the end
-        tags that close formatting elements opened inside them (``</i>`` in
-        ``<i><a>x</i>``): a browser reopens those around any text that follows.
+        of an element around it, stay unpaired (isolated codes).
+
+        Also, after each item, whether formatting elements closed that way
+        are still active (``<a>`` after ``</i>`` in ``<i><a>x</i>``, until an
+        ``</a>``): a browser reopens them around text put there.
         """
         opened: list[int] = []  # token indices of the open start tags
         depths: dict[str, list[int]] = {}  # element name -> its depths in ``opened``
         pairs: dict[int, int] = {}
-        reopening: set[int] = set()
-        unclosed: list[int] = []  # depths of skipped formatting elements (atoms) not closed by their end tag
+        unclosed: list[tuple[int, str]] = []  # (depth, name) of skipped formatting elements not closed yet
+        active: dict[str, int] = {}  # formatting elements closed by an end tag around them, by name
+        reopening: list[bool] = []
         for item in run:
             token = self.tokens[item.first]
             if item.atom and token.kind is TokenKind.START and token.name in FORMATTING:
                 end = self.tokens[item.last]
                 if not (end.kind is TokenKind.END and end.name == token.name):
-                    unclosed.append(len(opened))
+                    unclosed.append((len(opened), token.name))
             if item.atom or token.name in VOID_INLINE:
-                continue
-            if token.kind is TokenKind.START:
+                pass
+            elif token.kind is TokenKind.START:
                 depths.setdefault(token.name, []).append(len(opened))
                 opened.append(item.first)
             elif token.kind is TokenKind.END and depths.get(token.name):
                 depth = depths[token.name][-1]
-                for inside in opened[depth + 1 :]:  # closed with it; those opened inside stay unpaired
-                    depths[self.tokens[inside].name].pop()
-                    if self.tokens[inside].name in FORMATTING:
-                        reopening.add(item.first)
+                closed = [self.tokens[inside].name for inside in opened[depth + 1 :]]  # these stay unpaired
+                for name in closed:
+                    depths[name].pop()
+                while unclosed and unclosed[-1][0] > depth:
+                    closed.append(unclosed.pop()[1])
+                for name in closed:
+                    if name in FORMATTING:
+                        active[name] = active.get(name, 0) + 1
                 depths[token.name].pop()
-                while unclosed and unclosed[-1] > depth:
-                    unclosed.pop()
-                    reopening.add(item.first)
                 pairs[item.first] = opened[depth]
                 del opened[depth:]
+            elif token.kind is TokenKind.END and active.get(token.name):
+                active[token.name] -= 1  # the adoption agency takes it off the list
+            reopening.append(any(active.values()))
         return pairs, reopening
 
     def _trimmable(self, item: _Item, paired: set[int]) -> bool:
@@ -315,8 +329,10 @@ class _Reader:
         An unpaired inline tag at the edge too: text a translation puts beside
         it would land outside the element (``<b>test</font>`` + `` ~]`` puts
         the new text where a browser reopens ``<b>``, changing the tree); so
-        does an end tag that leaves formatting elements to reopen (its start
-        tag then stands alone).
+        do the end tags after the last text when the run leaves formatting
+        elements to reopen (their start tags then stand alone), and, at the
+        start, an ``<a>`` that closes an ``<a>`` left open before the run
+        (text before it would reopen that one).
         """
         token = self.tokens[item.first]
         if item.atom or token.kind in (TokenKind.COMMENT, TokenKind.DECLARATION, TokenKind.BOGUS,

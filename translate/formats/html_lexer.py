@@ -92,6 +92,8 @@ class Lexed:
     last: dict[int, int]
     #: text tokens a browser puts in a reopened copy of a protected formatting element
     protected: set[int]
+    #: ``<a>``/``<nobr>`` start tags that close an active one: text put before them would reopen it
+    closes_active: set[int]
 
 
 def lex(text: str, protects: Callable[[Token], bool] | None = None) -> Lexed:
@@ -134,7 +136,7 @@ def lex(text: str, protects: Callable[[Token], bool] | None = None) -> Lexed:
         tree.text(len(tokens))
         tokens.append(Token(TokenKind.TEXT, text_start, size))
     tree.finish(len(tokens) - 1)
-    return Lexed(tokens, tree.last, tree.protected)
+    return Lexed(tokens, tree.last, tree.protected, tree.closes_active)
 
 
 def tokenize(text: str) -> list[Token]:

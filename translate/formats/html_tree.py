@@ -65,6 +65,7 @@ _FOREIGN_SCOPE = {MATHML: frozenset("mi mo mn ms mtext annotation-xml".split()),
                   SVG: frozenset({"foreignobject", "desc", "title"})}
 _TEXT_POINTS = frozenset("mi mo mn ms mtext".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_TABLE_TAGS = frozenset("caption table tbody tfoot thead tr td th".split())
 #: Elements that put a marker in the list of active formatting elements.
 _MARKERS = frozenset("td th caption applet marquee object template".split())
 FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
@@ -79,7 +80,7 @@ _SCOPED_END = frozenset(
     "address article aside blockquote button center details dialog dir div dl fieldset figcaption figure "
     "footer header hgroup listing main menu nav ol pre search section summary ul form dd dt applet marquee "
     "object".split()
-)
+)  # (</form> outside a template takes the form alone off the stack)
 _TABLE_END = frozenset("table caption tbody thead tfoot tr td th".split())
 #: Start tags that break out of foreign content (html5lib 1.1's list; ``font`` with color/face/size).
 BREAKOUT = frozenset(
@@ -159,7 +160,9 @@ class OpenElements:
     reopens a copy of it around the text that follows (``<p><code>x</p><p>y``
     puts ``y`` in a ``code`` element).  For formatting elements started with
     ``protected`` (the reader's skipped ones), :meth:`text` collects such text
-    tokens in ``protected``.
+    tokens in ``protected``.  ``closes_active`` holds the ``<a>``/``<nobr>``
+    start tags that close an active element of their name: text put just
+    before one would reopen that element first.
     """
 
     def __init__(self) -> None:
@@ -169,6 +172,7 @@ class OpenElements:
         self.levels: list[_Level] = [_Level()]
         self.entries: dict[int, _Entry] = {}  # start tag index -> its entry
         self.protected: set[int] = set()
+        self.closes_active: set[int] = set()
 
     # -- queries ---------------------------------------------------------------------
 
@@ -273,6 +277,44 @@ class OpenElements:
         if self.levels[-1].protected and not self.in_foreign():
             self.protected.add(index)
 
+    def _in_select(self) -> bool:
+        """Whether start and end tags are handled "in select" (html5lib's rules: most are ignored)."""
+        select = self._top((True, "select"))
+        return select >= 0 and select > self._top((True, "template"))
+
+    def _select_start(self, name: str, index: int) -> bool:
+        """A start tag in a select: False when it is ignored; a select it closes is popped."""
+        in_table = self._top((True, "table")) >= 0
+        if name in ("select", "input", "keygen", "textarea") or (in_table and name in _TABLE_TAGS):
+            self._pop_to(self._top((True, "select")), index, own=False)
+            return name != "select"
+        if name == "optgroup":
+            for closed in ("option", "optgroup"):
+                node = self.current()
+                if node is not None and node.name == closed:
+                    self._pop_to(len(self.stack) - 1, index, own=False)
+        return name in ("option", "optgroup", "script", "template")
+
+    def _select_end(self, name: str, index: int) -> bool:
+        """An end tag in a select: True when it was dealt with here (most are ignored)."""
+        node = self.current()
+        if name == "option" or name == "optgroup":
+            below = self.stack[-2] if len(self.stack) > 1 else None
+            if name == "optgroup" and node is not None and node.name == "option" and below is not None \
+                    and below.name == "optgroup":
+                self._pop_to(len(self.stack) - 1, index, own=False)
+                node = self.current()
+            if node is not None and node.name == name:
+                self._pop_to(len(self.stack) - 1, index, own=True)
+            return True
+        if name == "select":
+            self._pop_to(self._top((True, "select")), index, own=True)
+            return True
+        if name in _TABLE_TAGS and self._in_scope((True, name), ("table-scope",)) >= 0:
+            self._pop_to(self._top((True, "select")), index, own=False)
+            return False  # the end tag then closes its table element
+        return name != "template"
+
     def start(self, name: str, attributes: dict[str, str | None], self_closing: bool,
               index: int, protected: bool = False) -> str | None:
         """Process a start tag; the tokenizer state it switches to (``"rcdata"``...), or None."""
@@ -296,6 +338,8 @@ class OpenElements:
 
     def _html_start(self, name: str, attributes: dict[str, str | None], self_closing: bool,
                     index: int, protected: bool) -> str | None:
+        if self._in_select() and not self._select_start(name, index):
+            return None  # ignored: no element, and no raw text after it either
         if name in ("svg", "math"):
             if not self_closing:
                 self._push_foreign(name, SVG if name == "svg" else MATHML, attributes, index)
@@ -341,9 +385,11 @@ class OpenElements:
         elif name in ("td", "th", "tr", "tbody", "thead", "tfoot"):
             key = {"td": ("cell",), "th": ("cell",), "tr": (True, "tr")}.get(name, ("table-body",))
             close(self._in_scope(key, ("table-scope",)))
-        elif name == "button" and self._top((True, name)) >= 0 or (
-                name in ("a", "nobr") and self.levels[-1].last(name) is not None):
+        elif name == "button" and self._top((True, name)) >= 0:
             self._end(name, index, own=False)  # a new one closes the open one
+        elif name in ("a", "nobr") and self.levels[-1].last(name) is not None:
+            self._end(name, index, own=False)
+            self.closes_active.add(index)  # text before this tag would reopen the one it closes
         elif name in ("option", "optgroup"):
             node = self.current()
             if node is not None and node.namespace == HTML and node.name == "option":
@@ -371,8 +417,16 @@ class OpenElements:
     def _end(self, name: str, index: int, own: bool) -> None:
         """An end tag by the "in body" rules (and the table modes' cell and row ends)."""
         position = -1
+        if self._in_select() and self._select_end(name, index):
+            return
         if name in ("body", "html"):
             return  # "after body": nothing is popped
+        if name == "form" and self._top((True, "template")) < 0:
+            position = self._in_scope((True, name), ("scope",))
+            if 0 <= position < len(self.stack) - 1:  # the form alone leaves the stack
+                self.stack[position].open = False
+                self.last[self.stack[position].index] = index
+                return
         if name == "head":
             node = self.current()
             is_head = node is not None and (node.namespace, node.name) == (HTML, "head")
