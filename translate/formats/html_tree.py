@@ -14,19 +14,21 @@ tokenizer, yet change how the rest of the page is read:
   closes an open ``<p>``, a breakout tag such as ``<p>`` closes open SVG
   elements), or the end of the file.  The reader keeps a skipped element
   (``pre``, ``code``, ``svg``, ``translate="no"``...) untouched to exactly
-  that point.
+  that point -- and, for a skipped formatting element (``code``), also the
+  text a browser puts in the copies it reopens after that.
 
 Why hand-written: the parsers that build trees (html5lib, lxml) give no
 source offsets, and the reader needs the token where each element ends.  So
 this follows the WHATWG "in body" rules for the stack of open elements:
 special elements, the element scopes, "close a p element", the implied ends of
-``li``/``dd``/``dt``/headings/``option`` and table cells, the adoption agency
-for formatting elements (reduced to: an element above a special element stays
-open), foreign content with its breakout tags and HTML/MathML integration
-points, and ``template`` as a scope boundary.  It does not build a tree: no
-foster parenting, no reconstruction of formatting elements, no insertion
-modes beyond these; the conformance run (``benchmarks/conformance_html.py``)
-measures the difference.
+``li``/``dd``/``dt``/headings/``option`` and table cells, ``</form>``, the
+list of active formatting elements (markers, Noah's Ark) with the adoption
+agency reduced to: an element above a special element stays open, "in
+select" (html5lib's rules), foreign content with its breakout tags and
+HTML/MathML integration points, and ``template`` as a scope boundary.  It
+does not build a tree: no foster parenting, no copies of reopened elements on
+the stack, no other insertion modes; the conformance run
+(``benchmarks/conformance_html.py``) measures the difference.
 
 Every step is amortised O(1): the position of the topmost element of each name
 and category is kept in a list per key, so an end tag that closes nothing never
