@@ -424,6 +424,23 @@ def test_references_to_noncharacters_and_controls_keep_their_character() -> None
     assert upper(document) == "<p>TEKS &#x10FFFE; &#xFFFE; &#x1; &#1; LAGI€</p>"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the inner <a> closes the outer one and the <code> in it, then reopens a copy of the <code>:
+        # what follows is code, and text after the run's </a> would be too
+        ("<a>Teks<code><a></a>", "<a>[Ţéķš ~]<code><a></a>"),
+        ("<p><code><p><a></a></code>kata", "<p><code><p><a></a></code>[ķåţå ~]"),
+        ("<p><code><p><<title>Judul", "<p><code><p><<title>Judul"),  # the title is in a copy of <code>
+        # </code> with a special element (<p>) above it: what is above <p> is popped, <b> reopened at "r"
+        ("<a><code><p><b></code>kata</a>", "<a><code><p><b></code>[ķåţå ~]</a>"),
+        ("<tr><pre><tr>Kode", "<tr><pre><tr>Kode"),  # a <tr> outside a table closes nothing
+    ],
+)
+def test_text_goes_only_where_a_browser_puts_it_in_the_same_elements(text: str, expected: str) -> None:
+    assert pseudo(text) == expected
+
+
 def test_text_never_lands_beyond_an_unpaired_tag_at_a_blocks_edge() -> None:
     from translate.engines.simple import pseudo_translate
 

@@ -193,6 +193,8 @@ def extent(text: str, start_source: str) -> str:
         ("<table><tr><td><pre>x</td><td>y</td></tr></table>", "<pre>", "<pre>x"),
         ("<p><pre>x</p>y</pre>", "<pre>", "<pre>x</p>y</pre>"),  # <pre> closed the <p> before it
         ("<form><pre>x</form>y", "<pre>", "<pre>x</form>y"),  # </form> takes the form alone off the stack
+        ("<tr><pre>x<tr>y", "<pre>", "<pre>x<tr>y"),  # a <tr> outside a table is ignored
+        ("<table><tr><td><pre>x<tr>y", "<pre>", "<pre>x"),  # in a table it ends the cell
         # in a select, end tags other than its own and its options' are ignored
         ("<pre><select></pre>y", "<pre>", "<pre><select></pre>y"),
         ("<pre><select><option>a</select></pre>y", "<pre>", "<pre><select><option>a</select></pre>"),

@@ -45,7 +45,7 @@ from ..document import Block, CodeAllocator, CodeKind, Document, Segment, Segmen
 from .html_charset import decode_html, encode_html
 from .html_lexer import Attribute, Token, TokenKind, lex
 from .html_text import Decoded, HtmlBlock, decode
-from .html_tree import FORMATTING, VOID
+from .html_tree import VOID
 
 #: Elements that sit inside a sentence: their tags become paired codes.
 INLINE = frozenset(
@@ -180,7 +180,8 @@ class _Reader:
         self.tokens = lexed.tokens
         self.last = lexed.last  # where each element ends, as a browser ends it
         self.protected = lexed.protected  # text a browser shows in a reopened skipped element
-        self.closes_active = lexed.closes_active  # no text may be put before these
+        self.no_text_after = lexed.no_text_after  # a translation puts no text after these tokens
+        self.no_text_before = lexed.no_text_before  # nor before these
         self.regions: list[_Region] = []
         self.failed: list[int] = []  # source offsets of runs that had to stay skeleton
 
@@ -246,19 +247,20 @@ class _Reader:
         """Turn a finished run into a block (or skeleton); returns a new empty run."""
         if not run:
             return []
-        pairs, reopening = self._pairs(run)
+        pairs = self._pairs(run)
         paired = pairs.keys() | pairs.values()
         ends = {start: end for end, start in pairs.items()}
         first, last = 0, len(run)
         while first < last:  # a paired tag left at one edge unpairs its partner, which may be at the other
             head, tail = run[first].first, run[last - 1].first
-            if self._trimmable(run[first], paired) or head in self.closes_active:
+            if self._trimmable(run[first], paired) or head in self.no_text_before:
                 if head in ends:
                     del pairs[ends[head]]
                     paired -= {head, ends.pop(head)}
                 first += 1
             elif self._trimmable(run[last - 1], paired) or (
-                    reopening[last - 1] and self.tokens[tail].kind is TokenKind.END):
+                    run[last - 1].last in self.no_text_after and self.tokens[tail].kind is not TokenKind.TEXT
+            ):
                 if tail in pairs:
                     paired -= {tail, pairs[tail]}
                     del ends[pairs.pop(tail)]
@@ -278,61 +280,40 @@ class _Reader:
                 self._skeleton_tag(token)
         return []
 
-    def _pairs(self, run: list[_Item]) -> tuple[dict[int, int], list[bool]]:
+    def _pairs(self, run: list[_Item]) -> dict[int, int]:
         """End tag token index -> its start tag's, for the inline elements of a run that nest.
 
         A stray end tag, and a start tag never closed or closed only by the end
         of an element around it, stay unpaired (isolated codes).
-
-        Also, after each item, whether formatting elements closed that way
-        are still active (``<a>`` after ``</i>`` in ``<i><a>x</i>``, until an
-        ``</a>``): a browser reopens them around text put there.
         """
         opened: list[int] = []  # token indices of the open start tags
         depths: dict[str, list[int]] = {}  # element name -> its depths in ``opened``
         pairs: dict[int, int] = {}
-        unclosed: list[tuple[int, str]] = []  # (depth, name) of skipped formatting elements not closed yet
-        active: dict[str, int] = {}  # formatting elements closed by an end tag around them, by name
-        reopening: list[bool] = []
         for item in run:
             token = self.tokens[item.first]
-            if item.atom and token.kind is TokenKind.START and token.name in FORMATTING:
-                end = self.tokens[item.last]
-                if not (end.kind is TokenKind.END and end.name == token.name):
-                    unclosed.append((len(opened), token.name))
             if item.atom or token.name in VOID_INLINE:
-                pass
-            elif token.kind is TokenKind.START:
+                continue
+            if token.kind is TokenKind.START:
                 depths.setdefault(token.name, []).append(len(opened))
                 opened.append(item.first)
             elif token.kind is TokenKind.END and depths.get(token.name):
                 depth = depths[token.name][-1]
-                closed = [self.tokens[inside].name for inside in opened[depth + 1 :]]  # these stay unpaired
-                for name in closed:
-                    depths[name].pop()
-                while unclosed and unclosed[-1][0] > depth:
-                    closed.append(unclosed.pop()[1])
-                for name in closed:
-                    if name in FORMATTING:
-                        active[name] = active.get(name, 0) + 1
-                depths[token.name].pop()
+                for inside in opened[depth:]:  # closed with it; those opened inside stay unpaired
+                    depths[self.tokens[inside].name].pop()
                 pairs[item.first] = opened[depth]
                 del opened[depth:]
-            elif token.kind is TokenKind.END and active.get(token.name):
-                active[token.name] -= 1  # the adoption agency takes it off the list
-            reopening.append(any(active.values()))
-        return pairs, reopening
+        return pairs
 
     def _trimmable(self, item: _Item, paired: set[int]) -> bool:
         """Markup without text at a run's edge stays skeleton (its attributes get blocks of their own).
 
         An unpaired inline tag at the edge too: text a translation puts beside
         it would land outside the element (``<b>test</font>`` + `` ~]`` puts
-        the new text where a browser reopens ``<b>``, changing the tree); so
-        do the end tags after the last text when the run leaves formatting
-        elements to reopen (their start tags then stand alone), and, at the
-        start, an ``<a>`` that closes an ``<a>`` left open before the run
-        (text before it would reopen that one).
+        the new text where a browser reopens ``<b>``, changing the tree).  The
+        same holds wherever the tree model says text would make a browser
+        reopen formatting elements (after ``</i>`` in ``<i><a>x</i>``), and
+        before an ``<a>`` that closes an ``<a>`` left open: such tags stay out
+        of the block, and their partners then stand alone.
         """
         token = self.tokens[item.first]
         if item.atom or token.kind in (TokenKind.COMMENT, TokenKind.DECLARATION, TokenKind.BOGUS,

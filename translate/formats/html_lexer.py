@@ -90,10 +90,12 @@ class Lexed:
     #: start tag index -> index of the last token inside its element (its end tag, or what precedes
     #: the token that closed it); elements without content (void, ``<svg/>``) are not in it
     last: dict[int, int]
-    #: text tokens a browser puts in a reopened copy of a protected formatting element
+    #: text tokens a browser puts in a protected formatting element or a reopened copy of one
     protected: set[int]
-    #: ``<a>``/``<nobr>`` start tags that close an active one: text put before them would reopen it
-    closes_active: set[int]
+    #: tokens after which text would make a browser reopen formatting elements, or be protected
+    no_text_after: set[int]
+    #: start tags before which text would make a browser reopen formatting elements the tag does not
+    no_text_before: set[int]
 
 
 def lex(text: str, protects: Callable[[Token], bool] | None = None) -> Lexed:
@@ -116,6 +118,7 @@ def lex(text: str, protects: Callable[[Token], bool] | None = None) -> Lexed:
             continue
         if lt > text_start:
             tree.text(len(tokens))
+            tree.after(len(tokens))
             tokens.append(Token(TokenKind.TEXT, text_start, lt))
         index = len(tokens)
         tokens.append(token)
@@ -127,16 +130,20 @@ def lex(text: str, protects: Callable[[Token], bool] | None = None) -> Lexed:
             state = tree.start(token.name, attributes, token.self_closing, index, protected)
         elif token.kind is TokenKind.END:
             tree.end(token.name, index)
+        tree.after(index)
         if state is not None:
             end = _content_end(text, token.end, token.name, state)
             if end > token.end:
+                tree.text(len(tokens), content=True)
+                tree.after(len(tokens))
                 tokens.append(Token(TokenKind.TEXT, token.end, end, raw=state != "rcdata"))
             pos = text_start = end
     if text_start < size:
         tree.text(len(tokens))
+        tree.after(len(tokens))
         tokens.append(Token(TokenKind.TEXT, text_start, size))
     tree.finish(len(tokens) - 1)
-    return Lexed(tokens, tree.last, tree.protected, tree.closes_active)
+    return Lexed(tokens, tree.last, tree.protected, tree.no_text_after, tree.no_text_before)
 
 
 def tokenize(text: str) -> list[Token]:

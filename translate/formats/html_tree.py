@@ -68,6 +68,18 @@ _FOREIGN_SCOPE = {MATHML: frozenset("mi mo mn ms mtext annotation-xml".split()),
 _TEXT_POINTS = frozenset("mi mo mn ms mtext".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _TABLE_TAGS = frozenset("caption table tbody tfoot thead tr td th".split())
+_TABLE_PARTS = frozenset("caption col colgroup tbody tfoot thead tr td th frame".split())
+#: At most this many formatting elements are reopened at once.  The standard reopens them all, which
+#: makes ``<p><b id=1>x</p><p><b id=2>x</p>...`` quadratic; pages holding more are not news articles.
+_MAX_REOPENED = 64
+#: Start tags that do not reopen active formatting elements before they are inserted ("in body").
+_NO_REOPEN = frozenset(
+    "html head body address article aside blockquote center details dialog dir div dl fieldset figcaption "
+    "figure footer header hgroup main menu nav ol p search section summary ul h1 h2 h3 h4 h5 h6 pre listing "
+    "form li dd dt plaintext table hr textarea iframe noembed noscript frameset frame base basefont bgsound "
+    "link meta noframes script style template title caption col colgroup tbody td tfoot th thead tr rb rtc "
+    "rp rt param source track".split()
+)
 #: Elements that put a marker in the list of active formatting elements.
 _MARKERS = frozenset("td th caption applet marquee object template".split())
 FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
@@ -103,15 +115,15 @@ class _Element:
     open: bool = True  # on the stack (False once popped, or ended by the adoption agency)
     integration: bool = False  # an HTML integration point: start tags inside are HTML
     marker: bool = False  # td, th, caption, object...: formatting elements outside are not reopened inside
+    protected: bool = False  # a formatting element (or a copy of one) whose text the reader keeps
 
 
 @dataclass
 class _Entry:
     """A formatting element in the list of active formatting elements."""
 
-    element: _Element
+    element: _Element  # the formatting element, or its latest reopened copy
     key: tuple  # name and attributes: Noah's Ark keeps at most three alike
-    protected: bool
     level: _Level
     removed: bool = False
 
@@ -120,10 +132,10 @@ class _Entry:
 class _Level:
     """The list of active formatting elements after one marker, indexed for O(1) steps."""
 
+    order: list[_Entry] = field(default_factory=list)
     alike: dict[tuple, deque[_Entry]] = field(default_factory=dict)
     live: dict[tuple, int] = field(default_factory=dict)
     by_name: dict[str, list[_Entry]] = field(default_factory=dict)
-    protected: int = 0  # entries whose elements keep their text untranslated
 
     def add(self, entry: _Entry) -> None:
         alike = self.alike.setdefault(entry.key, deque())
@@ -134,13 +146,28 @@ class _Level:
         alike.append(entry)
         self.live[entry.key] = self.live.get(entry.key, 0) + 1
         self.by_name.setdefault(entry.element.name, []).append(entry)
-        self.protected += entry.protected
+        self.order.append(entry)
 
     def remove(self, entry: _Entry) -> None:
         if not entry.removed:
             entry.removed = True
             self.live[entry.key] -= 1
-            self.protected -= entry.protected
+
+    def pending(self) -> bool:
+        """Whether the next text would reopen elements: the last entry's element is closed."""
+        while self.order and self.order[-1].removed:
+            self.order.pop()
+        return bool(self.order) and not self.order[-1].element.open
+
+    def to_reopen(self) -> list[_Entry]:
+        """The entries "reconstruct the active formatting elements" reopens, the most recent at most."""
+        if not self.pending():
+            return []
+        start = len(self.order) - 1
+        while start > 0 and len(self.order) - start < _MAX_REOPENED and (
+                self.order[start - 1].removed or not self.order[start - 1].element.open):
+            start -= 1
+        return [entry for entry in self.order[start:] if not entry.removed]
 
     def last(self, name: str) -> _Entry | None:
         entries = self.by_name.get(name)
@@ -159,12 +186,17 @@ class OpenElements:
 
     A formatting element (``b``, ``code``...) closed by the end of an element
     around it stays in the list of active formatting elements, and a browser
-    reopens a copy of it around the text that follows (``<p><code>x</p><p>y``
-    puts ``y`` in a ``code`` element).  For formatting elements started with
-    ``protected`` (the reader's skipped ones), :meth:`text` collects such text
-    tokens in ``protected``.  ``closes_active`` holds the ``<a>``/``<nobr>``
-    start tags that close an active element of their name: text put just
-    before one would reopen that element first.
+    reopens a copy of it before the text or inline tag that follows
+    (``<p><code>x</p><p>y`` puts ``y`` in a ``code`` element); the copies are
+    on this stack too.  Text tokens inside a ``protected`` formatting element
+    (the reader's skipped ones) or a copy of one are collected in
+    ``protected``.
+
+    A translation must not put text where the page had none if a browser
+    would then build other elements: ``no_text_after`` holds the tokens after
+    which text would reopen formatting elements or land in a protected one,
+    ``no_text_before`` the start tags before which it would reopen elements
+    the tag itself does not (an ``<a>`` closing an open ``<a>``, a ``<rt>``).
     """
 
     def __init__(self) -> None:
@@ -172,9 +204,10 @@ class OpenElements:
         self.positions: dict[tuple, list[int]] = {}
         self.last: dict[int, int] = {}
         self.levels: list[_Level] = [_Level()]
-        self.entries: dict[int, _Entry] = {}  # start tag index -> its entry
         self.protected: set[int] = set()
-        self.closes_active: set[int] = set()
+        self.protected_open = 0  # protected elements on the stack
+        self.no_text_after: set[int] = set()
+        self.no_text_before: set[int] = set()
 
     # -- queries ---------------------------------------------------------------------
 
@@ -259,11 +292,29 @@ class OpenElements:
         while len(self.stack) > position:
             element = self._pop()
             if element.open:
-                element.open = False
                 mine = own and len(self.stack) == position
-                self.last[element.index] = closer if mine else closer - 1
+                self._close(element, closer if mine else closer - 1)
         while self.stack and not self.stack[-1].open:  # left behind by the adoption agency
             self._pop()
+
+    def _close(self, element: _Element, last: int) -> None:
+        element.open = False
+        self.protected_open -= element.protected
+        if element.index >= 0:  # not a reopened copy
+            self.last[element.index] = last
+
+    def _reopen(self) -> None:
+        """WHATWG "reconstruct the active formatting elements": copies of the closed ones go on the stack."""
+        for entry in self.levels[-1].to_reopen():
+            copy = self._push(entry.element.name, HTML, -1)
+            copy.protected = entry.element.protected
+            self.protected_open += copy.protected
+            entry.element = copy
+
+    def after(self, index: int) -> None:
+        """Called after every token: note whether text put after it would change the tree or be protected."""
+        if self.protected_open or self.levels[-1].pending():
+            self.no_text_after.add(index)
 
     def _in_scope(self, key: tuple, *barriers: tuple) -> int:
         """The position of the topmost element of ``key`` with none of ``barriers`` above it, or -1."""
@@ -274,9 +325,14 @@ class OpenElements:
 
     # -- start tags -------------------------------------------------------------------
 
-    def text(self, index: int) -> None:
-        """A text token: protected when a browser puts it in a reopened protected formatting element."""
-        if self.levels[-1].protected and not self.in_foreign():
+    def text(self, index: int, content: bool = False) -> None:
+        """A text token: it reopens formatting elements, and is protected inside a protected one.
+
+        ``content``: the text of a RAWTEXT/RCDATA element, which goes into that element as it is.
+        """
+        if not content and not self.in_foreign() and not self._in_select():
+            self._reopen()
+        if self.protected_open:
             self.protected.add(index)
 
     def _in_select(self) -> bool:
@@ -340,12 +396,12 @@ class OpenElements:
 
     def _html_start(self, name: str, attributes: dict[str, str | None], self_closing: bool,
                     index: int, protected: bool) -> str | None:
+        if self.levels[-1].pending() and (name in _NO_REOPEN or self._in_select()):
+            self.no_text_before.add(index)  # text before it would reopen what it does not
         if self._in_select() and not self._select_start(name, index):
             return None  # ignored: no element, and no raw text after it either
-        if name in ("svg", "math"):
-            if not self_closing:
-                self._push_foreign(name, SVG if name == "svg" else MATHML, attributes, index)
-            return None
+        if name in _TABLE_PARTS and self._top((True, "table")) < 0 and self._top((True, "template")) < 0:
+            return None  # a <tr>, <td>... outside a table is ignored
         if name in ("html", "body", "head"):
             # pushed where a document starts them; elsewhere a browser adds their attributes to the open one
             if name == "body":
@@ -357,13 +413,21 @@ class OpenElements:
         if name not in _IN_HEAD:
             self._close_head(index)
         self._implied_ends(name, index)
+        if name not in _NO_REOPEN and not self._in_select():
+            self._reopen()
+            if self.protected_open:
+                self.no_text_before.add(index)  # text before it would be in the protected element too
+        if name in ("svg", "math"):
+            if not self_closing:
+                self._push_foreign(name, SVG if name == "svg" else MATHML, attributes, index)
+            return None
         if name not in VOID:
             element = self._push(name, HTML, index)
             if name in FORMATTING:
                 key = (name, tuple(sorted(attributes.items(), key=lambda a: (a[0], a[1] or ""))))
-                level = self.levels[-1]
-                self.entries[index] = _Entry(element, key, protected, level)
-                level.add(self.entries[index])
+                element.protected = protected
+                self.protected_open += protected
+                self.levels[-1].add(_Entry(element, key, self.levels[-1]))
             elif name in _MARKERS:
                 element.marker = True
                 self.levels.append(_Level())
@@ -391,7 +455,7 @@ class OpenElements:
             self._end(name, index, own=False)  # a new one closes the open one
         elif name in ("a", "nobr") and self.levels[-1].last(name) is not None:
             self._end(name, index, own=False)
-            self.closes_active.add(index)  # text before this tag would reopen the one it closes
+            self.no_text_before.add(index)  # text before this tag would reopen the one it closes
         elif name in ("option", "optgroup"):
             node = self.current()
             if node is not None and node.namespace == HTML and node.name == "option":
@@ -426,8 +490,7 @@ class OpenElements:
         if name == "form" and self._top((True, "template")) < 0:
             position = self._in_scope((True, name), ("scope",))
             if 0 <= position < len(self.stack) - 1:  # the form alone leaves the stack
-                self.stack[position].open = False
-                self.last[self.stack[position].index] = index
+                self._close(self.stack[position], index)
                 return
         if name == "head":
             node = self.current()
@@ -453,10 +516,12 @@ class OpenElements:
             self._pop_to(position, index, own)
 
     def _adoption(self, name: str, index: int, own: bool) -> int:
-        """The adoption agency, reduced: with a special element above it, the element ends alone.
+        """The adoption agency, reduced; the position to pop to, or -1.
 
-        (A browser moves that special element and what follows into a copy of
-        the formatting element; the text stays in the special element.)  The
+        Without a special element above it, the element is popped with what is
+        above it.  With one, the element alone ends, and what is above the
+        topmost special element is popped (a browser moves the special element
+        into a copy of the formatting element, then pops that copy).  The
         element leaves the list of active formatting elements either way.
         """
         entry = self.levels[-1].last(name)
@@ -469,16 +534,19 @@ class OpenElements:
         if self._top(("scope",)) > element.position:
             return -1  # not in scope: ignored
         entry.level.remove(entry)
-        if self._top(("special",)) < element.position:
+        special = self._top(("special",))
+        if special < element.position:
             return element.position
-        element.open = False
-        self.last[element.index] = index if own else index - 1
+        # The element leaves the stack; its copy, put into the special element, is popped with
+        # everything above that (formatting elements among them stay active, to be reopened).
+        self._close(element, index if own else index - 1)
+        self._pop_to(special + 1, index, own=False)
         return -1
 
     def finish(self, last: int) -> None:
         """The end of the file: every open element ends at token ``last``."""
         for element in self.stack:
-            if element.open:
+            if element.open and element.index >= 0:
                 self.last[element.index] = last
         self.stack.clear()
         self.positions.clear()
