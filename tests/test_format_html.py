@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from format_suite import DATA, FormatSuite, assert_codes_well_formed
 from lxml import etree
+from timing import growth
 
 from translate.document import CodeKind, Document, InlineCode, strip_codes
 from translate.engines import create_engine
@@ -348,3 +349,107 @@ def test_og_locale_names_the_runs_locale() -> None:
     assert 'content="en_AU"' in translate_text(text, pseudo, "html", localizer=Localizer("en-AU"))
     assert 'content="en_US"' in translate_text(text, pseudo, "html", localizer=Localizer("en"))
     assert 'content="en_US"' in translate_text(text, pseudo, "html")
+
+
+# ------------------------------------------------------------- conformance (html5lib-tests classes)
+
+
+def pseudo(text: str) -> str:
+    """The page pseudo-translated through the pipeline; the copy engine must give it back unchanged."""
+    from translate.pipeline import translate_text
+
+    assert translate_text(text, create_engine("copy"), "html") == text
+    return translate_text(text, create_engine("pseudo"), "html")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['<p\u00a0class="x">Harga naik</p>', '<a href="/a"\u00a0target="_blank">Baca</a>', "<a\x0b>Teks</a>",
+     "<script>x</script\u00a0>y</script>Teks", "<p title=\u3000x>Harga</p>"],
+)
+def test_other_white_space_in_a_tag_is_part_of_a_name_or_value(text: str) -> None:
+    out = pseudo(text)  # read and translated, not an AttributeError
+    assert "[" in out and ("y</script>" in out or "script" not in text)
+
+
+def test_a_double_escaped_script_stays_whole() -> None:
+    text = ("<script><!--\ndocument.write('<script src=\"a.js\"></script><p>Baca juga</p>');\n//--></script>"
+            "<p>Teks</p>")
+    out = pseudo(text)
+    assert out.startswith(text[: text.index("<p>Teks")]) and "Baca juga" in out and "Teks</p>" not in out
+
+
+def test_foreign_content_is_not_rcdata_and_stays_untouched() -> None:
+    assert pseudo("<svg><title><div>Teks</div>") == "<svg><title><div>Teks</div>"
+    text = "<svg><title>Judul</title><![CDATA[<p>Teks</p>]]></svg><p>Berita</p>"
+    out = pseudo(text)
+    assert out.startswith("<svg><title>Judul</title><![CDATA[<p>Teks</p>]]></svg><p>[")
+    # a breakout tag ends the SVG element: the paragraph is HTML and translated
+    assert pseudo("<svg><g>Label</g><p>Berita</p>").startswith("<svg><g>Label</g><p>[")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "translated"),
+    [
+        ("<div><pre>kode program</div><p>Teks</p>", "<pre>kode program</div>", "Teks"),
+        # a formatting element closed by </p> is reopened around the text that follows: still code
+        ("<p>Harga <code>x naik</p><p>kode</p>", "<code>x naik</p><p>kode</p>", "Harga"),
+        ("<p>Harga <code>x</p><p>kode</code> Teks</p>", "<code>x</p><p>kode</code> ", "Teks"),
+        ("<p>Harga <code>x</p><table><tr><td>Sel</td></tr></table>", "<code>x</p>", "Sel"),  # not in a cell
+        ("<p>Harga <b translate=no>Merek</p><p>Nama</p>", "<b translate=no>Merek</p><p>Nama</p>", "Harga"),
+        ("<p>Teks</p><textarea>isi formulir", "<textarea>isi formulir", "Teks"),
+        ("<p>Teks</p><div><template><p>Templat</div><p>Lagi</p>", "<template><p>Templat</div><p>Lagi</p>",
+         "Teks"),
+        ("<p>Teks</p><pre>baris satu<p>baris dua", "<pre>baris satu<p>baris dua", "Teks"),
+    ],
+)
+def test_an_unclosed_skipped_element_ends_where_a_browser_ends_it(text: str, kept: str,
+                                                                   translated: str) -> None:
+    out = pseudo(text)
+    assert kept in out and translated not in out
+
+
+def test_unclosed_skipped_elements_are_found_in_linear_time() -> None:
+    """4x the input must cost well under 16x the time (it was quadratic: 28 s for 136 KB)."""
+    ratio = growth(lambda n: FMT.read(("<p>Harga <code>x " * n).encode(), "panjang.html"), 400)
+    assert ratio < 8, ratio
+
+
+def test_references_to_noncharacters_and_controls_keep_their_character() -> None:
+    text = "<p>Teks &#x10FFFE; &#xFFFE; &#x1; &#1; lagi&#x80;</p>"
+    document = read(text)
+    assert sources(document) == ["Teks     lagi€"]  # hidden from the model as codes; &#x80; is the euro sign
+    literals = [c.data for c in document.blocks[0].codes.values()]
+    assert literals == ["&#x10FFFE;", "&#xFFFE;", "&#x1;", "&#1;"]
+    assert upper(document) == "<p>TEKS &#x10FFFE; &#xFFFE; &#x1; &#1; LAGI€</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the inner <a> closes the outer one and the <code> in it, then reopens a copy of the <code>:
+        # what follows is code, and text after the run's </a> would be too
+        ("<a>Teks<code><a></a>", "<a>[Ţéķš ~]<code><a></a>"),
+        ("<p><code><p><a></a></code>kata", "<p><code><p><a></a></code>[ķåţå ~]"),
+        ("<p><code><p><<title>Judul", "<p><code><p><<title>Judul"),  # the title is in a copy of <code>
+        # </code> with a special element (<p>) above it: what is above <p> is popped, <b> reopened at "r"
+        ("<a><code><p><b></code>kata</a>", "<a><code><p><b></code>[ķåţå ~]</a>"),
+        ("<tr><pre><tr>Kode", "<tr><pre><tr>Kode"),  # a <tr> outside a table closes nothing
+    ],
+)
+def test_text_goes_only_where_a_browser_puts_it_in_the_same_elements(text: str, expected: str) -> None:
+    assert pseudo(text) == expected
+
+
+def test_text_never_lands_beyond_an_unpaired_tag_at_a_blocks_edge() -> None:
+    from translate.engines.simple import pseudo_translate
+
+    assert pseudo("<font><p><b>test</font>") == f"<font><p><b>{pseudo_translate('test')}</font>"
+    out = pseudo("<p></i>Teks <b>x</b><u></p>")
+    assert out.startswith("<p></i>[") and out.endswith("]<u></p>")
+    # </i> closes the <a> opened in it, which a browser reopens around text after </i>
+    assert pseudo("<p>Teks <i><a href=x>tautan</i></p>").endswith("~]</i></p>")
+    assert pseudo("<p>Teks <s><code>x</s></p>").endswith("~] <s><code>x</s></p>")  # so with a skipped one
+    assert pseudo("<div><rt><b>Teks</rt></b></div>").endswith("~]</rt></b></div>")  # </b> comes too late
+    # this <a> closes the one left open in the first item: text before it would reopen that one
+    assert pseudo("<li><a href=x><li><a href=y>Berita</a>").startswith("<li><a href=x><li><a href=y>[")

@@ -74,6 +74,14 @@ def _file_kind(mode: int) -> str:
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
+def refuse_binary(data: bytes, name: str) -> None:
+    """Binary data (a NUL byte, which no text file holds) is an error naming its offset."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError("looks like a binary file (NUL byte), not text", path=name, where=f"byte {nul}",
+                         hint="give a UTF-8 text file")
+
+
 def decode_text(data: bytes, name: str) -> tuple[str, bool]:
     """Decode UTF-8 text; returns the text and whether it started with a BOM.
 
@@ -82,14 +90,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, bool]:
     """
     bom = data.startswith(UTF8_BOM)
     body = data[len(UTF8_BOM):] if bom else data
-    nul = body.find(b"\x00")
-    if nul >= 0:
-        raise InputError(
-            "looks like a binary file (NUL byte), not text",
-            path=name,
-            where=f"byte {nul + (3 if bom else 0)}",
-            hint="give a UTF-8 text file",
-        )
+    refuse_binary(data, name)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:

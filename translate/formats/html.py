@@ -20,7 +20,9 @@ Left alone.  ``script``, ``style``, ``code``, ``pre``, ``kbd``, ``samp``,
 ``iframe``, ``object`` and any element with ``translate="no"`` or class
 ``notranslate`` are skipped whole (JSON-LD included); inside a sentence such an
 element is one ISOLATED code.  An element of this kind that is never closed
-skips its start tag only.
+ends where a browser ends it (:mod:`.html_tree`): at the end tag of an element
+around it (``<div><pre>...</div>``), at a tag that closes it, or at the end of
+the file; all of it stays untouched.
 
 Attributes.  ``alt``, ``title``, ``placeholder``, ``aria-label``, a button's
 ``value``, an option's ``label`` and the ``content`` of ``<meta>`` description,
@@ -39,10 +41,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import unescape
 
-from ..document import Block, CodeAllocator, CodeKind, Document, InlineCode, Segment, SegmentId
+from ..document import Block, CodeAllocator, CodeKind, Document, Segment, SegmentId
 from .html_charset import decode_html, encode_html
-from .html_lexer import RAW_TEXT, Attribute, Token, TokenKind, tokenize
+from .html_lexer import Attribute, Token, TokenKind, lex
 from .html_text import Decoded, HtmlBlock, decode
+from .html_tree import VOID
 
 #: Elements that sit inside a sentence: their tags become paired codes.
 INLINE = frozenset(
@@ -51,10 +54,6 @@ INLINE = frozenset(
 )
 #: Void elements that sit inside a sentence: isolated codes.
 VOID_INLINE = frozenset({"br", "img", "wbr"})
-#: Elements that never have content (and so are never pushed on the element stack).
-VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr".split()
-)
 #: Elements whose content is never translated.
 SKIP = frozenset(
     "script style code pre kbd samp var svg math template noscript textarea iframe object "
@@ -180,7 +179,12 @@ class _Reader:
     def __init__(self, text: str, name: str) -> None:
         self.text = text
         self.name = name
-        self.tokens = tokenize(text)
+        lexed = lex(text, protects=self._protects)
+        self.tokens = lexed.tokens
+        self.last = lexed.last  # where each element ends, as a browser ends it
+        self.protected = lexed.protected  # text a browser shows in a reopened skipped element
+        self.no_text_after = lexed.no_text_after  # a translation puts no text after these tokens
+        self.no_text_before = lexed.no_text_before  # nor before these
         self.regions: list[_Region] = []
         self.failed: list[int] = []  # source offsets of runs that had to stay skeleton
 
@@ -216,77 +220,124 @@ class _Reader:
                     run = self._flush(run, stack)
                     if token.name in stack:
                         del stack[len(stack) - 1 - stack[::-1].index(token.name) :]
-            elif token.kind is TokenKind.TEXT and not token.raw:
+            elif token.kind is TokenKind.TEXT and not token.raw and index not in self.protected:
                 run.append(_Item(index, index))
+            elif token.kind is TokenKind.TEXT and not token.raw:
+                if run:
+                    run.append(_Item(index, index, atom=True))
             elif run:  # comments, declarations and bogus markup inside a sentence
                 run.append(_Item(index, index))
             index += 1
         self._flush(run, stack)
         return sorted(self.regions, key=lambda r: (r.start, r.end))
 
+    @staticmethod
+    def _protects(token: Token) -> bool:
+        return token.name in SKIP or no_translate(token)
+
     def _skipped_until(self, index: int) -> int | None:
-        """For a skipped element's start tag, the index of its last token (its end tag)."""
-        token = self.tokens[index]
-        if token.name not in SKIP and not no_translate(token):
+        """For a skipped element's start tag, the index of its last token.
+
+        That is its end tag, or, for an element never closed, the token before
+        the one that ends it in a browser (an end tag of an element around it,
+        a tag that closes it) or the end of the file.
+        """
+        if not self._protects(self.tokens[index]):
             return None
-        if token.name in VOID or (token.self_closing and token.name in ("svg", "math")):
-            return index
-        depth = 0
-        for position in range(index, len(self.tokens)):
-            other = self.tokens[position]
-            if other.name != token.name:
-                continue
-            if other.kind is TokenKind.START and not other.self_closing:
-                depth += 1
-            elif other.kind is TokenKind.END:
-                depth -= 1
-                if depth == 0:
-                    return position
-        if token.name in RAW_TEXT and index + 1 < len(self.tokens) and self.tokens[index + 1].raw:
-            return index + 1  # raw text up to the end of the file
-        return index  # never closed: only the start tag is skipped
+        return self.last.get(index, index)  # void elements and <svg/> end with their tag
 
     def _flush(self, run: list[_Item], stack: list[str]) -> list[_Item]:
         """Turn a finished run into a block (or skeleton); returns a new empty run."""
         if not run:
             return []
+        pairs = self._pairs(run)
+        paired = pairs.keys() | pairs.values()
+        ends = {start: end for end, start in pairs.items()}
         first, last = 0, len(run)
-        while first < last and self._trimmable(run[first]):
-            first += 1
-        while last > first and self._trimmable(run[last - 1]):
-            last -= 1
+        while first < last:  # a paired tag left at one edge unpairs its partner, which may be at the other
+            head, tail = run[first].first, run[last - 1].first
+            if self._trimmable(run[first], paired) or head in self.no_text_before:
+                if head in ends:
+                    del pairs[ends[head]]
+                    paired -= {head, ends.pop(head)}
+                first += 1
+            elif self._trimmable(run[last - 1], paired) or (
+                    run[last - 1].last in self.no_text_after and self.tokens[tail].kind is not TokenKind.TEXT
+            ):
+                if tail in pairs:
+                    paired -= {tail, pairs[tail]}
+                    del ends[pairs.pop(tail)]
+                last -= 1
+            else:
+                break
         inner = run[first:last]
         visible = any(
             self.tokens[i.first].kind is TokenKind.TEXT and any(c.isalnum() for c in unescape(self._src(i)))
             for i in inner
         )
-        block = self._block(inner, KINDS.get(stack[-1], stack[-1]) if stack else "text") if visible else None
+        kind = KINDS.get(stack[-1], stack[-1]) if stack else "text"
+        block = self._block(inner, kind, pairs) if visible else None
         for item in run if block is None else run[:first] + run[last:]:
             token = self.tokens[item.first]
             if token.kind is TokenKind.START and not item.atom:
                 self._skeleton_tag(token)
         return []
 
-    def _trimmable(self, item: _Item) -> bool:
-        """Markup without text at a run's edge stays skeleton (its attributes get blocks of their own)."""
+    def _pairs(self, run: list[_Item]) -> dict[int, int]:
+        """End tag token index -> its start tag's, for the inline elements of a run that nest.
+
+        A stray end tag, and a start tag never closed or closed only by the end
+        of an element around it, stay unpaired (isolated codes).
+        """
+        opened: list[int] = []  # token indices of the open start tags
+        depths: dict[str, list[int]] = {}  # element name -> its depths in ``opened``
+        pairs: dict[int, int] = {}
+        for item in run:
+            token = self.tokens[item.first]
+            if item.atom or token.name in VOID_INLINE:
+                continue
+            if token.kind is TokenKind.START:
+                depths.setdefault(token.name, []).append(len(opened))
+                opened.append(item.first)
+            elif token.kind is TokenKind.END and depths.get(token.name):
+                depth = depths[token.name][-1]
+                for inside in opened[depth:]:  # closed with it; those opened inside stay unpaired
+                    depths[self.tokens[inside].name].pop()
+                pairs[item.first] = opened[depth]
+                del opened[depth:]
+        return pairs
+
+    def _trimmable(self, item: _Item, paired: set[int]) -> bool:
+        """Markup without text at a run's edge stays skeleton (its attributes get blocks of their own).
+
+        An unpaired inline tag at the edge too: text a translation puts beside
+        it would land outside the element (``<b>test</font>`` + `` ~]`` puts
+        the new text where a browser reopens ``<b>``, changing the tree).  The
+        same holds wherever the tree model says text would make a browser
+        reopen formatting elements (after ``</i>`` in ``<i><a>x</i>``), and
+        before an ``<a>`` that closes an ``<a>`` left open: such tags stay out
+        of the block, and their partners then stand alone.
+        """
         token = self.tokens[item.first]
-        if item.atom or token.kind in (TokenKind.COMMENT, TokenKind.DECLARATION, TokenKind.BOGUS):
+        if item.atom or token.kind in (TokenKind.COMMENT, TokenKind.DECLARATION, TokenKind.BOGUS,
+                                       TokenKind.CDATA):
             return True
         if token.kind is TokenKind.TEXT:
             return not self._src(item).strip(" \t\n\r\f")
-        return token.name in VOID_INLINE
+        return token.name in VOID_INLINE or item.first not in paired
 
     def _src(self, item: _Item) -> str:
         return self.text[self.tokens[item.first].start : self.tokens[item.last].end]
 
     # -- blocks --------------------------------------------------------------------
 
-    def _block(self, items: list[_Item], kind: str) -> HtmlBlock | None:
+    def _block(self, items: list[_Item], kind: str, pairs: dict[int, int]) -> HtmlBlock | None:
         start, end = self.tokens[items[0].first].start, self.tokens[items[-1].last].end
         raw = self.text[start:end]
         alloc = CodeAllocator()
         out = Decoded()
-        opened: list[tuple[str, str]] = []  # (element name, open code char)
+        opened = set(pairs.values())
+        chars: dict[int, str] = {}  # start tag token index -> its OPEN code
         attributes: dict[str, list[tuple[int, int, HtmlBlock]]] = {}
         try:
             for item in items:
@@ -295,7 +346,7 @@ class _Reader:
                 if token.kind is TokenKind.TEXT and not item.atom:
                     decode(self.text[token.start : token.end], alloc, out, offset)
                     continue
-                char = self._code(item, alloc, opened)
+                char = self._code(item, alloc, pairs, opened, chars)
                 out.add(char, offset)
                 if token.kind is TokenKind.START and not item.atom:
                     for attr in translatable_attributes(token):
@@ -306,9 +357,6 @@ class _Reader:
         except ValueError:  # more codes than the private use area holds
             self.failed.append(start)
             return None
-        for char, code in list(alloc.codes.items()):
-            if code.kind is CodeKind.OPEN and code.pair is None:  # never closed: stands alone
-                alloc.codes[char] = InlineCode(char, CodeKind.ISOLATED, code.data, None, code.name)
         block = HtmlBlock(0, kind, alloc.codes, raw=raw, omap=out.offsets + [len(raw)])
         block.attributes = attributes
         _finish(block, "".join(out.chars), self.name)
@@ -319,22 +367,18 @@ class _Reader:
         self.regions.append(_Region(start, end, block, embedded))
         return block
 
-    def _code(self, item: _Item, alloc: CodeAllocator, opened: list[tuple[str, str]]) -> str:
+    def _code(self, item: _Item, alloc: CodeAllocator, pairs: dict[int, int], opened: set[int],
+              chars: dict[int, str]) -> str:
         token = self.tokens[item.first]
         data = self._src(item)
         if item.atom:
             return alloc.code(CodeKind.ISOLATED, data, token.name)
-        if token.kind is TokenKind.START and token.name not in VOID_INLINE:
-            char = alloc.code(CodeKind.OPEN, data, token.name)
-            opened.append((token.name, char))
-            return char
-        if token.kind is TokenKind.END and token.name not in VOID_INLINE:
-            for depth in range(len(opened) - 1, -1, -1):
-                if opened[depth][0] == token.name:
-                    pair = opened[depth][1]
-                    del opened[depth:]  # elements opened inside and not closed stay isolated
-                    return alloc.code(CodeKind.CLOSE, data, token.name, pair=pair)
-            return alloc.code(CodeKind.ISOLATED, data, token.name)  # a stray end tag
+        if token.kind is TokenKind.START and item.first in opened:
+            chars[item.first] = alloc.code(CodeKind.OPEN, data, token.name)
+            return chars[item.first]
+        if token.kind is TokenKind.END and item.first in pairs:
+            return alloc.code(CodeKind.CLOSE, data, token.name, pair=chars[pairs[item.first]])
+        # void, unclosed, stray, comments...
         return alloc.code(CodeKind.ISOLATED, data, token.name or token.kind.value)
 
     def _attribute(self, attr: Attribute, base: int, embedded: bool = False) -> HtmlBlock | None:

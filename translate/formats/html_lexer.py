@@ -7,23 +7,33 @@ that while tolerating malformed markup: lxml and html5lib build trees (a line
 number at best), and the standard library's ``html.parser`` reports line/column
 positions only for some events, with rules that change between Python
 versions.  So this module follows the WHATWG tokenizer for the states that
-decide where tokens start and end -- tag open, end tag open, attribute
-values (quoted values may hold ``>``), markup declarations, comments (``-->``,
-``--!>``, the abrupt ``<!-->``), bogus comments (``<?...>``, ``</ 1>``,
-``<![endif]>``) and the raw-text elements (``script``, ``style``, ...,
-RCDATA ``title``/``textarea``) -- and nothing more: no tree building, no
-entity decoding (the reader decodes text itself).
+decide where tokens start and end -- tag open, end tag open, tag and attribute
+names (only space, tab, LF, CR and FF separate: a no-break space or ``\v`` is
+part of a name or value), attribute values (quoted values may hold ``>``),
+markup declarations, comments (``-->``, ``--!>``, the abrupt ``<!-->``), bogus
+comments (``<?...>``, ``</ 1>``, ``<![endif]>``), CDATA sections in SVG/MathML,
+the RAWTEXT, RCDATA and PLAINTEXT contents, and script data with its escaped
+and double-escaped states -- and nothing more: no entity decoding (the reader
+decodes text itself).
+
+Whether a ``<title>`` or ``<style>`` switches the tokenizer to RCDATA/RAWTEXT
+depends on the tree (not inside ``<svg>``), so the lexer keeps the stack of
+open elements of :mod:`.html_tree`, which also tells where every element ends.
 
 The tokens cover the input without gaps or overlaps, so joining their source
 slices gives the input back exactly; a tag cut off by the end of the file is
-a ``bogus`` token, never an error.
+a ``bogus`` token, never an error.  All of it runs in linear time.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .html_tree import FORMATTING, OpenElements
 
 
 class TokenKind(str, enum.Enum):
@@ -33,6 +43,7 @@ class TokenKind(str, enum.Enum):
     COMMENT = "comment"  # <!-- ... --> (conditional comments included)
     DECLARATION = "declaration"  # <!DOCTYPE ...>
     BOGUS = "bogus"  # <?...>, <!...>, </ ...>, a tag cut off by the end of the file
+    CDATA = "cdata"  # <![CDATA[ ... ]]> in SVG or MathML (elsewhere a bogus comment)
 
 
 @dataclass(frozen=True)
@@ -61,56 +72,124 @@ class Token:
         return next((a for a in self.attributes if a.name == name), None)
 
 
-#: Elements whose content is text up to their end tag (WHATWG RAWTEXT / script data / PLAINTEXT).
-RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"})
-#: Elements whose content is text with character references but no tags (RCDATA).
-RCDATA = frozenset({"title", "textarea"})
-
-_WHITESPACE = " \t\n\r\f"
+_WHITESPACE = " \t\n\r\f"  # HTML's; U+00A0, U+3000, \v... belong to names and values
 _SEPARATORS = _WHITESPACE + "/"  # a "/" not before ">" is ignored between attributes
-_TAG_NAME = re.compile(r"[^\s/>]*")
-_ATTR_NAME = re.compile(r"[^\s/>][^\s/>=]*")
-_UNQUOTED = re.compile(r"[^\s>]+")
+_TAG_NAME = re.compile(r"[^ \t\n\r\f/>]*")
+_ATTR_NAME = re.compile(r"[^ \t\n\r\f/>][^ \t\n\r\f/>=]*")
+_UNQUOTED = re.compile(r"[^ \t\n\r\f>]+")
 _SPACE = re.compile(r"[ \t\n\r\f]*")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # "\u212a" is no "k"
+_END_TAG_AFTER = "(?=[ \t\n\r\f/>])"  # an end tag's name ends at a separator; "</scripty" is text
 
 
-def tokenize(text: str) -> list[Token]:
-    """Every token of ``text`` in order; together they cover ``text`` exactly."""
+@dataclass
+class Lexed:
+    """The tokens of a page, and where the elements they open end (see :mod:`.html_tree`)."""
+
+    tokens: list[Token]
+    #: start tag index -> index of the last token inside its element (its end tag, or what precedes
+    #: the token that closed it); elements without content (void, ``<svg/>``) are not in it
+    last: dict[int, int]
+    #: text tokens a browser puts in a protected formatting element or a reopened copy of one
+    protected: set[int]
+    #: tokens after which text would make a browser reopen formatting elements, or be protected
+    no_text_after: set[int]
+    #: start tags before which text would make a browser reopen formatting elements the tag does not
+    no_text_before: set[int]
+
+
+def lex(text: str, protects: Callable[[Token], bool] | None = None) -> Lexed:
+    """Every token of ``text`` in order (together they cover ``text`` exactly) and the element extents.
+
+    ``protects`` says which start tags open elements whose text is kept as it
+    is (see :class:`~.html_tree.OpenElements` for why the tree needs to know).
+    """
     tokens: list[Token] = []
+    tree = OpenElements()
     pos, size = 0, len(text)
     text_start = 0
     while pos < size:
         lt = text.find("<", pos)
         if lt < 0:
             break
-        token = _markup(text, lt)
+        token = _markup(text, lt, tree.in_foreign())
         if token is None:  # a "<" that opens nothing is text
             pos = lt + 1
             continue
         if lt > text_start:
+            tree.text(len(tokens))
+            tree.after(len(tokens))
             tokens.append(Token(TokenKind.TEXT, text_start, lt))
+        index = len(tokens)
         tokens.append(token)
         pos = text_start = token.end
-        if token.kind is TokenKind.START and (token.name in RAW_TEXT or token.name in RCDATA):
-            end = _raw_text_end(text, token.end, token.name)
+        state = None
+        if token.kind is TokenKind.START:
+            attributes = {a.name: a.value for a in reversed(token.attributes)}  # the first one counts
+            protected = protects is not None and token.name in FORMATTING and protects(token)
+            state = tree.start(token.name, attributes, token.self_closing, index, protected)
+        elif token.kind is TokenKind.END:
+            tree.end(token.name, index)
+        tree.after(index)
+        if state is not None:
+            end = _content_end(text, token.end, token.name, state)
             if end > token.end:
-                tokens.append(Token(TokenKind.TEXT, token.end, end, raw=token.name in RAW_TEXT))
+                tree.text(len(tokens), content=True)
+                tree.after(len(tokens))
+                tokens.append(Token(TokenKind.TEXT, token.end, end, raw=state != "rcdata"))
             pos = text_start = end
     if text_start < size:
+        tree.text(len(tokens))
+        tree.after(len(tokens))
         tokens.append(Token(TokenKind.TEXT, text_start, size))
-    return tokens
+    tree.finish(len(tokens) - 1)
+    return Lexed(tokens, tree.last, tree.protected, tree.no_text_after, tree.no_text_before)
 
 
-def _raw_text_end(text: str, pos: int, name: str) -> int:
-    """Where a raw-text element's content ends: at ``</name`` followed by a space, ``/`` or ``>``."""
-    if name == "plaintext":
+def tokenize(text: str) -> list[Token]:
+    """Every token of ``text`` in order; together they cover ``text`` exactly."""
+    return lex(text).tokens
+
+
+@functools.cache
+def _end_tag(name: str) -> re.Pattern[str]:
+    return re.compile(f"</{re.escape(name)}{_END_TAG_AFTER}", re.IGNORECASE)
+
+
+#: Script data (WHATWG 13.2.5.4-13.2.5.31): "<!--" escapes, "<script" inside an escape double-escapes
+#: (a "</script>" there does not end the element), "-->" ends either, and "</script" ends a double escape.
+_SCRIPT_STATES = {
+    "data": re.compile(rf"(?P<end></script{_END_TAG_AFTER})|(?P<escaped><!--)", re.IGNORECASE),
+    "escaped": re.compile(
+        rf"(?P<end></script{_END_TAG_AFTER})|(?P<data>-->)|(?P<double><script[ \t\n\r\f/>])", re.IGNORECASE),
+    "double": re.compile(r"(?P<data>-->)|(?P<escaped></script[ \t\n\r\f/>])", re.IGNORECASE),
+}
+
+
+def _content_end(text: str, pos: int, name: str, state: str) -> int:
+    """Where the text content of a raw-text, RCDATA or script element that starts at ``pos`` ends."""
+    if state == "plaintext":
         return len(text)
-    match = re.compile(rf"</{name}(?=[\s/>]|$)", re.IGNORECASE).search(text, pos)
-    return match.start() if match else len(text)
+    if state != "script":
+        match = _end_tag(name).search(text, pos)
+        return match.start() if match else len(text)
+    current = "data"
+    while True:
+        match = _SCRIPT_STATES[current].search(text, pos)
+        if match is None:
+            return len(text)
+        if match.lastgroup == "end":
+            return match.start()
+        # "<!--" leaves the escape start in its dashes: "<!-->" opens and closes it at once
+        pos = match.start() + 2 if current == "data" else match.end()
+        current = match.lastgroup
 
 
-def _markup(text: str, lt: int) -> Token | None:
-    """The token starting with the ``<`` at ``lt``, or None when that ``<`` is plain text."""
+def _markup(text: str, lt: int, foreign: bool = False) -> Token | None:
+    """The token starting with the ``<`` at ``lt``, or None when that ``<`` is plain text.
+
+    ``foreign``: the current node is an SVG or MathML element, where ``<![CDATA[`` opens a CDATA section.
+    """
     size = len(text)
     nxt = text[lt + 1] if lt + 1 < size else ""
     if nxt.isascii() and nxt.isalpha():
@@ -129,6 +208,9 @@ def _markup(text: str, lt: int) -> Token | None:
             return _comment(text, lt)
         if text[lt + 2 : lt + 9].lower() == "doctype":
             return _until_gt(text, lt, TokenKind.DECLARATION)
+        if foreign and text.startswith("[CDATA[", lt + 2):
+            close = text.find("]]>", lt + 9)
+            return Token(TokenKind.CDATA, lt, len(text) if close < 0 else close + 3)
         return _until_gt(text, lt, TokenKind.BOGUS)
     if nxt == "?":
         return _until_gt(text, lt, TokenKind.BOGUS)
@@ -157,7 +239,7 @@ def _tag(text: str, lt: int, kind: TokenKind) -> Token:
     size = len(text)
     name_start = lt + (1 if kind is TokenKind.START else 2)
     name_end = _TAG_NAME.match(text, name_start).end()
-    name = text[name_start:name_end].lower()
+    name = text[name_start:name_end].translate(_ASCII_LOWER)
     attributes: list[Attribute] = []
     pos = name_end
     while True:
@@ -170,7 +252,7 @@ def _tag(text: str, lt: int, kind: TokenKind) -> Token:
         if text[pos] == ">":
             return Token(kind, lt, pos + 1, name, tuple(attributes))
         match = _ATTR_NAME.match(text, pos)
-        attr_name = match.group().lower()
+        attr_name = match.group().translate(_ASCII_LOWER)
         pos = _SPACE.match(text, match.end()).end()
         if pos >= size or text[pos] != "=":
             attributes.append(Attribute(attr_name, None, pos, pos))

@@ -2,7 +2,8 @@
 
 Entities.  The model must see ``—`` and a no-break space as text to translate
 well, so character references are *decoded* in a block's coded text (``&amp;``
-→ ``&``, ``&mdash;`` → ``—``) and runs of HTML whitespace (space, tab, CR, LF,
+→ ``&``, ``&mdash;`` → ``—``; controls and noncharacters, written or referenced,
+become isolated codes that keep their source) and runs of HTML whitespace (space, tab, CR, LF,
 FF) become one space, as a browser shows them.  Byte identity is kept by an
 offset map from every coded character to the original: whatever was not
 translated (gaps between sentences, unchanged sentences) is copied from the
@@ -78,8 +79,8 @@ def decode(text: str, alloc: CodeAllocator, out: Decoded, base: int, attribute: 
             continue
         _plain(text[pos : match.start()], alloc, out, base + pos, attribute)
         source = text[match.start() : match.start() + length]
-        value = unescape(source)
-        if any(is_code_char(c) for c in value):
+        value = reference_value(source)
+        if any(hidden(c) for c in value):
             out.add(alloc.code(CodeKind.ISOLATED, source, "literal"), base + match.start())
         else:
             out.add(value, base + match.start())
@@ -99,7 +100,34 @@ def _plain(text: str, alloc: CodeAllocator, out: Decoded, base: int, attribute: 
 
 def _chars(text: str, alloc: CodeAllocator, out: Decoded, base: int) -> None:
     for offset, char in enumerate(text):
-        out.add(alloc.text(char) if is_code_char(char) else char, base + offset)
+        out.add(alloc.code(CodeKind.ISOLATED, char, "literal") if hidden(char) else char, base + offset)
+
+
+def hidden(char: str) -> bool:
+    """A character the model must not see but the page must keep: private use, a control, a noncharacter."""
+    code = ord(char)
+    return (is_code_char(char) or (code < 0x20 and char not in " \t\n\r\f") or 0x7F <= code <= 0x9F
+            or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE)
+
+
+def reference_value(reference: str) -> str:
+    """The text a character reference stands for, as a browser reads it (WHATWG 13.2.5.80).
+
+    Python's ``html.unescape`` drops references to controls and noncharacters
+    (``&#x1;``, ``&#xFFFE;``); a browser keeps the character, and so do we.
+    """
+    if not reference.startswith("&#"):
+        return unescape(reference)
+    digits = reference[2:].rstrip(";")
+    number = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    if number == 0 or number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
+        return "\ufffd"
+    if 0x80 <= number <= 0x9F:  # the windows-1252 character, where it has one
+        try:
+            return bytes([number]).decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    return chr(number)
 
 
 def escape(text: str, quote: str | None) -> str:
