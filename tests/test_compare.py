@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from translate.cli import main
-from translate.evaluate.significance import compare_systems
+from translate.evaluate import compare_systems
 
 WORDS = (
     "the president minister river village market price school bridge rain flood road city "
@@ -80,7 +80,7 @@ def test_compare_cli_prints_table_markdown_and_json(
     assert main(common) == 0
     table = capsys.readouterr().out
     assert "μ ± 95% CI" in table and "p (paired bs)" in table and "baseline" in table
-    assert "system.txt" in table and "40 units" in table
+    assert "system.txt" in table and "40 paragraphs" in table
     assert main([*common, "--markdown"]) == 0
     markdown = capsys.readouterr().out
     assert markdown.startswith("| system | metric |") and "|---|---|---:|" in markdown

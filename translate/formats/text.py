@@ -69,10 +69,13 @@ class TextFormat:
         pending: list[str] = []  # raw text of the block being gathered
         skeleton: list[str] = []
         previous = ""  # content of the previous line in the current block
+        blocks = 0  # counted here: document.blocks rescans every part (quadratic on long files)
 
         def flush() -> None:
+            nonlocal blocks
             if pending:
-                document.parts.append(self._block(len(document.blocks), "".join(pending)))
+                document.parts.append(self._block(blocks, "".join(pending)))
+                blocks += 1
                 pending.clear()
 
         for content, ending in _lines(text):
