@@ -66,6 +66,7 @@ def _unit_stats(metrics: MetricSet, pairs: list[FilePair], levels: dict[str, Lev
                 ) -> tuple[SegmentStats, list[str], set[str], list[str]]:
     """One system's statistics per unit (lines at the line level), its unit texts and names, its problems."""
     rows, groups, texts, names, problems = [], [], [], set(), []
+    items = 0
     for pair in pairs:
         try:
             item = load_pair(pair, levels[pair.key], fmt)
@@ -73,7 +74,8 @@ def _unit_stats(metrics: MetricSet, pairs: list[FilePair], levels: dict[str, Lev
         except TranslateError as error:
             problems.append(str(error))
             continue
-        groups += [len(texts) + row.unit for row in doc_rows]
+        groups += [items + row.item for row in doc_rows]
+        items += item.items
         texts += item.hypothesis.units
         names.add(item.hypothesis.level)
         rows += doc_rows
@@ -82,9 +84,9 @@ def _unit_stats(metrics: MetricSet, pairs: list[FilePair], levels: dict[str, Lev
     n_refs = len(pairs[0].references)
     stats, _ = extract_stats(metrics, [r.hypothesis for r in rows],
                              [[r.references[k] for r in rows] for k in range(n_refs)])
-    if groups == list(range(len(texts))):  # one segment per unit (lines): nothing to sum
+    if groups == list(range(items)):  # one segment per unit (lines): nothing to sum
         return stats, texts, names, []
-    return stats.grouped(np.array(groups, dtype=np.int64), len(texts)), texts, names, []
+    return stats.grouped(np.array(groups, dtype=np.int64), items), texts, names, []
 
 
 def compare_files(systems: list[str | Path], references: list[str | Path], level: str = "auto",

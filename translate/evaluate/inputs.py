@@ -13,8 +13,9 @@ Two levels, one rule each:
   (:mod:`translate.evaluate.align`) and the aligned sentences are the segments.
 
 ``auto`` (the default) picks one per document, and says why
-(:func:`choose_level`): plain-text files with the same number of lines that are
-not laid out in paragraphs are sacrebleu's input and are scored by line; the
+(:func:`choose_level`): plain-text files that are not laid out in paragraphs
+are sacrebleu's input and are scored by line — when their line counts differ
+(a system merged or split lines), the lines are realigned by length first; the
 rest are documents.  A file whose extension names no document format is plain
 text, as it is for sacrebleu.
 """
@@ -51,6 +52,7 @@ class LevelChoice:
 
     level: str  # "line" or "unit"
     reason: str
+    realign: bool = False  # line level, but the line counts differ: lines are realigned by length
 
 
 def read_lines(path: str | Path) -> list[str]:
@@ -74,7 +76,10 @@ def choose_level(paths: list[Path], requested: str = "auto", fmt: str = "auto") 
 
     ``auto`` scores line by line when every file is plain text, all have the
     same number of lines, and they are not laid out in paragraphs (blank lines
-    at the same places in every file) — sacrebleu's input; otherwise by unit.
+    at the same places in every file) — sacrebleu's input.  Plain text whose
+    line counts differ is read as documents when the reference is in
+    paragraphs (blank lines), else line by line after realigning the lines.
+    Every other format is scored by unit.
     """
     if requested not in LEVELS:
         raise ScoreError(f"unknown level {requested!r}", hint=f"choose one of: {', '.join(LEVELS)}")
@@ -86,17 +91,34 @@ def choose_level(paths: list[Path], requested: str = "auto", fmt: str = "auto") 
         return LevelChoice("unit", f"{kinds} documents: scored by block, sentences realigned inside blocks")
     lines = [read_lines(p) for p in paths]
     counts = [len(x) for x in lines]
+    blanks = [frozenset(i for i, line in enumerate(x) if not line.strip()) for x in lines]
     if len(set(counts)) > 1:
         shown = " vs ".join(f"{c:,}" for c in counts)
-        return LevelChoice("unit", f"plain text with different line counts ({shown}): read as documents, "
-                                   "paragraphs split into sentences and realigned")
-    blanks = [frozenset(i for i, line in enumerate(x) if not line.strip()) for x in lines]
+        if _in_paragraphs(lines[1] if len(lines) > 1 else lines[0]):
+            return LevelChoice("unit", f"plain text in paragraphs with different line counts ({shown}): read "
+                                       "as documents, sentences realigned inside paragraphs")
+        return LevelChoice("line", f"plain text, one segment per line, but the line counts differ ({shown}): "
+                                   "lines realigned by length (a merged or split line becomes one segment)",
+                           realign=True)
     if blanks[0] and all(b == blanks[0] for b in blanks):
         return LevelChoice("unit", "plain text in paragraphs (blank lines at the same places in every file): "
                                    "scored by paragraph, sentences realigned inside paragraphs "
                                    "(--level line scores every line instead)")
     return LevelChoice("line", f"plain text with the same number of lines ({counts[0]:,}) and no paragraph "
                                "layout: one segment per line, as sacrebleu scores it")
+
+
+def _in_paragraphs(lines: list[str]) -> bool:
+    """Whether a blank line separates two lines of text."""
+    seen_text = blank = False
+    for line in lines:
+        if not line.strip():
+            blank = seen_text
+        elif blank:
+            return True
+        else:
+            seen_text = True
+    return False
 
 
 def load_units(path: str | Path, level: str = "unit", fmt: str = "auto") -> UnitFile:

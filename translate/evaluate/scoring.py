@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import ScoreError, TranslateError
 from ..glossary import Glossary, TermScore, exact_match_accuracy, term_success_rate
-from .align import METHOD, align_sentences
+from .align import METHOD, Bead, align_lengths, align_sentences
 from .comet import CometResult, comet_score
 from .fidelity import FidelityReport, format_fidelity
 from .inputs import FilePair, LevelChoice, UnitFile, check_counts, choose_level, load_units, pair_inputs
@@ -248,10 +248,42 @@ class _Loaded:
     hypothesis: UnitFile
     references: list[UnitFile]
     source: UnitFile | None
+    beads: list[Bead] | None = None  # realigned lines: the units above are these beads' lines joined
+
+    @property
+    def items(self) -> int:
+        """The units that paired tests resample: reference lines when lines were realigned."""
+        return len(self.references[0].units) if self.beads is None else (
+            max((k for b in self.beads for k in b.ref), default=-1) + 1)
+
+
+def _realigned_lines(pair: FilePair, choice: LevelChoice) -> _Loaded:
+    """Line files whose counts differ: hypothesis lines aligned with reference lines by length.
+
+    The references (and the source) are parallel to each other line by line;
+    each bead's lines, joined, become one unit of every file.
+    """
+    hyp = load_units(pair.hypothesis, "line")
+    refs = [load_units(r, "line") for r in pair.references]
+    for ref in refs[1:]:
+        check_counts(ref, refs[0])
+    src = load_units(pair.source, "line") if pair.source is not None else None
+    if src is not None:
+        check_counts(src, refs[0])
+    beads = align_lengths([len(x) for x in hyp.units], [len(x) for x in refs[0].units])
+
+    def joined(file: UnitFile, hyp_side: bool) -> UnitFile:
+        lines = [" ".join(file.units[k] for k in (b.hyp if hyp_side else b.ref)) for b in beads]
+        return UnitFile(file.path, "line", lines)
+
+    return _Loaded(pair, choice, joined(hyp, True), [joined(r, False) for r in refs],
+                   joined(src, False) if src is not None else None, beads)
 
 
 def load_pair(pair: FilePair, choice: LevelChoice, fmt: str = "auto") -> _Loaded:
     """Read one pair's files at the chosen level and check their unit counts."""
+    if choice.realign:
+        return _realigned_lines(pair, choice)
     hyp = load_units(pair.hypothesis, choice.level, fmt)
     refs = [load_units(r, choice.level, fmt) for r in pair.references]
     for ref in refs:
@@ -300,13 +332,26 @@ class _Row:
     references: list[str]
     source: str | None = None
     source_is_unit: bool = False
+    item: int = -1  # the unit paired tests resample (the unit itself, or a realigned line's reference line)
 
 
 def _line_rows(item: _Loaded) -> list[_Row]:
     key, src = item.pair.key, item.source
-    return [_Row(f"{key}:{i + 1}", key, i, "1-1", h, [r.units[i] for r in item.references],
-                 src.units[i] if src else None)
-            for i, h in enumerate(item.hypothesis.units)]
+    if item.beads is None:
+        return [_Row(f"{key}:{i + 1}", key, i, "1-1", h, [r.units[i] for r in item.references],
+                     src.units[i] if src else None, item=i)
+                for i, h in enumerate(item.hypothesis.units)]
+    rows, last_ref = [], 0
+    for i, (bead, h) in enumerate(zip(item.beads, item.hypothesis.units, strict=True)):
+        if bead.hyp:
+            first, last = bead.hyp[0] + 1, bead.hyp[-1] + 1
+            lines = str(first) if first == last else f"{first}-{last}"
+        else:
+            lines = f"(none; reference line {bead.ref[0] + 1})"
+        last_ref = bead.ref[0] if bead.ref else last_ref
+        rows.append(_Row(f"{key}:{lines}", key, i, bead.kind, h, [r.units[i] for r in item.references],
+                         src.units[i] if src else None, item=last_ref))
+    return rows
 
 
 def _unit_rows(item: _Loaded) -> tuple[list[_Row], int]:
@@ -335,13 +380,17 @@ def _unit_rows(item: _Loaded) -> tuple[list[_Row], int]:
                 else:
                     source, whole = src.units[unit], True
             rows.append(_Row(f"{key}#{unit}.{index}", key, unit, kind, " ".join(h_sents[k] for k in hyp_ids),
-                             ref_texts, source, whole))
+                             ref_texts, source, whole, item=unit))
     return rows, realigned
 
 
 def segment_rows(item: _Loaded) -> tuple[list[_Row], int]:
     """A document's segments (lines, or beads of realigned sentences), bounds checked; its realigned units."""
-    rows, realigned = (_line_rows(item), 0) if item.choice.level == "line" else _unit_rows(item)
+    if item.choice.level == "line":
+        rows = _line_rows(item)
+        realigned = sum(1 for row in rows if row.bead != "1-1")
+    else:
+        rows, realigned = _unit_rows(item)
     _check_rows(item, rows)
     return rows, realigned
 
@@ -350,7 +399,7 @@ def _check_rows(item: _Loaded, rows: list[_Row]) -> None:
     """Every segment within the TER bound; the message names the file and the line or segment."""
     line_level = item.choice.level == "line"
     for row in rows:
-        place = f"line {row.unit + 1}" if line_level else f"segment {row.id}"
+        place = f"line {row.id.rpartition(':')[2]}" if line_level else f"segment {row.id}"
         check_segment_words(row.hypothesis, f"{item.pair.hypothesis} {place}")
         for path, text in zip(item.pair.references, row.references, strict=True):
             check_segment_words(text, f"{path} {place}")
