@@ -19,10 +19,10 @@ from ..errors import OutputError, ScoreError
 from ..glossary import Glossary
 from ..localize import Localizer
 from ..pipeline import SOURCE_TAG, TARGET_TAG, run
-from ..textio import decode_text, read_bytes, write_atomic
+from ..textio import write_atomic
 from .comet import ENABLE_HINT, comet_available
 from .html_report import REPORT_FILES, write_report
-from .inputs import FilePair, document_key
+from .inputs import FilePair, document_key, read_lines
 from .scoring import Evaluation, evaluate_pairs
 from .significance import DEFAULT_BOOTSTRAP
 
@@ -58,19 +58,13 @@ def find_corpus_pairs(folder: str | Path) -> list[CorpusPair]:
     return pairs
 
 
-def _lines(path: Path) -> list[str]:
-    text, _ = decode_text(read_bytes(path), str(path))
-    lines = text.splitlines()
-    return lines[:-1] if lines and not lines[-1].strip() else lines
-
-
 def build_ntrex(folder: str | Path, workdir: str | Path, max_docs: int | None = None) -> Path:
     """Write NTREX-128 as plain-text articles ``DOCID.id.txt`` / ``DOCID.en.txt`` under ``workdir``."""
     root = Path(folder)
     missing = [name for name in NTREX_FILES if not (root / name).is_file()]
     if missing:
         raise ScoreError(f"{root}: not an NTREX-128 folder (missing {', '.join(missing)})")
-    ind, eng, ids = (_lines(root / name) for name in NTREX_FILES)
+    ind, eng, ids = (read_lines(root / name) for name in NTREX_FILES)
     if not len(ind) == len(eng) == len(ids):
         raise ScoreError(f"{root}: {len(ind)} Indonesian lines, {len(eng)} English lines, {len(ids)} ids",
                          hint="the three NTREX files must be line-aligned")
