@@ -91,7 +91,10 @@
       var tr = el("tr");
       tr.dataset.id = row.id;
       if (row.f.length) tr.className = "flag";
-      var id = el("td", row.id);
+      var name = data.documents[row.d];
+      var local = row.id.indexOf(name) === 0 ? row.id.slice(name.length) : row.id;
+      var id = el("td", local);
+      if (data.documents.length > 1) id.appendChild(el("span", name, "unit"));
       if (row.b !== "1-1") id.appendChild(el("span", "bead " + row.b, "unit"));
       if (row.f.length) id.appendChild(el("span", row.f.join(", ") + " miss", "unit"));
       tr.appendChild(id);

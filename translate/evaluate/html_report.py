@@ -172,8 +172,8 @@ def _issue_table(issues: list[Issue], what: str) -> str:
     """Misses with their segments, the first :data:`MAX_PAGE_ISSUES` of them."""
     if not issues:
         return ""
-    rows = [[i.document, ", ".join(i.segments) or f"unit {i.unit}", i.source, i.expected, i.hypothesis]
-            for i in issues[:MAX_PAGE_ISSUES]]
+    rows = [[i.document, ", ".join(s.removeprefix(i.document) for s in i.segments) or f"unit {i.unit}",
+             i.source, i.expected, i.hypothesis] for i in issues[:MAX_PAGE_ISSUES]]
     table = _table(["document", "segments", what, "expected", "hypothesis"], rows, "wrap issues")
     if len(issues) > MAX_PAGE_ISSUES:
         table += (f"<p class=\"note\">The first {MAX_PAGE_ISSUES:,} of {len(issues):,}; report.json "
