@@ -88,7 +88,8 @@ def measure(label: str, command: list[str], cap_bytes: int, pattern: re.Pattern[
     scores = {m.group(1).replace("chrF2++", "chrF++"): m.group(2, 3, 4) for m in pattern.finditer(stdout)}
     if child.returncode == 0 and len(scores) == 3:
         return Run(label, seconds, rss, True, scores)
-    memory = "MemoryError" in stderr or "Cannot allocate" in stderr or "bad_alloc" in stderr
+    signs = ("MemoryError", "Unable to allocate", "Cannot allocate", "failed to map segment", "bad_alloc")
+    memory = any(sign in stderr for sign in signs) or rss > 0.9 * cap_bytes / 2**20
     note = (f"exceeded the {cap_bytes / 2**30:.0f} GB cap" if memory or child.returncode < 0
             else f"failed (exit {child.returncode}): {stderr.strip().splitlines()[-1:]}")
     return Run(label, seconds, rss, False, scores, note)

@@ -77,8 +77,8 @@ def choose_level(paths: list[Path], requested: str = "auto", fmt: str = "auto") 
     ``auto`` scores line by line when every file is plain text, all have the
     same number of lines, and they are not laid out in paragraphs (blank lines
     at the same places in every file) — sacrebleu's input.  Plain text whose
-    line counts differ is read as documents when the reference is in
-    paragraphs (blank lines), else line by line after realigning the lines.
+    line counts differ is read as documents when a file is in paragraphs
+    (blank lines between text), else line by line after realigning the lines.
     Every other format is scored by unit.
     """
     if requested not in LEVELS:
@@ -94,7 +94,7 @@ def choose_level(paths: list[Path], requested: str = "auto", fmt: str = "auto") 
     blanks = [frozenset(i for i, line in enumerate(x) if not line.strip()) for x in lines]
     if len(set(counts)) > 1:
         shown = " vs ".join(f"{c:,}" for c in counts)
-        if _in_paragraphs(lines[1] if len(lines) > 1 else lines[0]):
+        if any(_in_paragraphs(x) for x in lines):
             return LevelChoice("unit", f"plain text in paragraphs with different line counts ({shown}): read "
                                        "as documents, sentences realigned inside paragraphs")
         return LevelChoice("line", f"plain text, one segment per line, but the line counts differ ({shown}): "
