@@ -93,6 +93,7 @@
       if (row.f.length) tr.className = "flag";
       var name = data.documents[row.d];
       var local = row.id.indexOf(name) === 0 ? row.id.slice(name.length) : row.id;
+      if (local.charAt(0) === ":") local = "line " + local.slice(1);
       var id = el("td", local);
       if (data.documents.length > 1) id.appendChild(el("span", name, "unit"));
       if (row.b !== "1-1") id.appendChild(el("span", "bead " + row.b, "unit"));

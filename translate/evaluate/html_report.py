@@ -202,7 +202,8 @@ def _source_checks(evaluation: Evaluation) -> str:
     if evaluation.numbers_checked:
         parts.append(f"<section id=\"numbers\"><h2>Numbers</h2><p>{len(numbers):,} source number(s) missing "
                      f"from the hypothesis, in {len({(i.document, i.unit) for i in numbers}):,} of "
-                     f"{evaluation.numbers_checked:,} units (a source number must appear converted, "
+                     f"{escape(plural(evaluation.numbers_checked, evaluation.unit_name))} (a source number "
+                     "must appear converted, "
                      "the English way: 2,5 as 2.5).</p>")
         parts.append(_issue_table(numbers, "source number"))
         parts.append("</section>")

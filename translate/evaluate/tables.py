@@ -95,7 +95,7 @@ def _issue_lines(evaluation: Evaluation) -> list[str]:
     if evaluation.numbers_checked:
         units = len({(i.document, i.unit) for i in numbers})
         lines.append(f"numbers: {plural(len(numbers), 'source number')} missing from the hypothesis in "
-                     f"{units} of {plural(evaluation.numbers_checked, 'unit')}")
+                     f"{units} of {plural(evaluation.numbers_checked, evaluation.unit_name)}")
     for issue in evaluation.issues[:SHOWN_ISSUES]:
         where = issue.segments[0] if len(issue.segments) == 1 else f"{issue.document} unit {issue.unit}"
         lines.append(f"  {issue.kind} missing in {where}: {issue.source!r} (expected {issue.expected!r})")
