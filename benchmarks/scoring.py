@@ -4,7 +4,11 @@ The files are built from the English side of NTREX-128 and FLORES-200 devtest
 in ../shared/eval-data (3,009 lines, repeated to the size asked): the
 reference is that text, the hypothesis the same lines with every sixth word
 dropped, and a "realigned" hypothesis merges two lines into one every 50 lines
-(so its line count differs and `translate score` realigns the lines).
+(so its line count differs and `translate score` realigns the lines).  The
+"documents" run takes the same reference and merged hypothesis as plain-text
+articles, ten lines to a paragraph and a blank line between paragraphs: they
+are read with the document reader, split into sentences and realigned inside
+each paragraph.
 
 Every measured command runs alone, in a fresh process, under an address-space
 cap (``--cap-gb``, default 6): a run that needs more is reported as "exceeded
@@ -34,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "eval-data"
 SOURCES = ("ntrex128/ntrex128.eng.txt", "flores200/devtest.eng.txt")
 MERGE_EVERY = 50
+PARAGRAPH_LINES = 10
 _SACREBLEU_LINE = re.compile(r"^\s*(BLEU|chrF2\+\+|TER)\|\S+ = ([\d.]+) \(μ = ([\d.]+) ± ([\d.]+)\)", re.M)
 _OUR_LINE = re.compile(r"^(BLEU|chrF\+\+|TER)\s+([\d.]+)\s+\(μ = ([\d.]+) ± ([\d.]+)", re.M)
 
@@ -48,24 +53,32 @@ class Run:
     note: str = ""
 
 
-def build_files(folder: Path, data: Path, size: int) -> tuple[Path, Path, Path]:
-    """Reference, hypothesis (every sixth word dropped) and realigned hypothesis of ``size`` lines."""
+def build_files(folder: Path, data: Path, size: int) -> tuple[Path, Path, Path, Path, Path]:
+    """Reference, hypothesis (every sixth word dropped), merged hypothesis; both as paragraphed documents."""
     base: list[str] = []
     for name in SOURCES:
         base += (data / name).read_text(encoding="utf-8").splitlines()
     reference = [base[i % len(base)] for i in range(size)]
     hypothesis = [" ".join(w for k, w in enumerate(line.split()) if (k + 1) % 6) for line in reference]
     merged, i = [], 0
+    paragraphs: list[list[str]] = []  # the merged hypothesis, ten reference lines to a paragraph
     while i < size:
-        if i % MERGE_EVERY == 7 and i + 1 < size:
+        if i % PARAGRAPH_LINES == 0:
+            paragraphs.append([])
+        if i % MERGE_EVERY == 7 and i + 1 < size:  # never the last line of a paragraph
             merged.append(hypothesis[i] + " " + hypothesis[i + 1])
             i += 2
         else:
             merged.append(hypothesis[i])
             i += 1
-    paths = (folder / f"ref{size}.txt", folder / f"hyp{size}.txt", folder / f"hyp-merged{size}.txt")
-    for path, lines in zip(paths, (reference, hypothesis, merged), strict=True):
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paragraphs[-1].append(merged[-1])
+    ref_paragraphs = [reference[k : k + PARAGRAPH_LINES] for k in range(0, size, PARAGRAPH_LINES)]
+    paths = (folder / f"ref{size}.txt", folder / f"hyp{size}.txt", folder / f"hyp-merged{size}.txt",
+             folder / f"ref-doc{size}.txt", folder / f"hyp-doc{size}.txt")
+    texts = ["\n".join(reference), "\n".join(hypothesis), "\n".join(merged),
+             "\n\n".join(" ".join(p) for p in ref_paragraphs), "\n\n".join(" ".join(p) for p in paragraphs)]
+    for path, text in zip(paths, texts, strict=True):
+        path.write_text(text + "\n", encoding="utf-8")
     return paths
 
 
@@ -119,12 +132,12 @@ def main() -> int:
     cap = int(args.cap_gb * 2**30)
     print(f"machine: {machine()}")
     print(f"address-space cap per run: {args.cap_gb:g} GB; one run at a time\n")
-    rows: list[tuple[int, Run, Run | None, Run | None]] = []
+    rows: list[tuple[int, Run, Run, Run, Run]] = []
     print("| lines | run | wall s | peak RSS MB | time / sacrebleu | RSS / sacrebleu | scores, μ, CI |")
     print("|---:|---|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory(prefix="scoring-bench-") as work:
         for size in args.sizes:
-            ref, hyp, merged = build_files(Path(work), args.data, size)
+            ref, hyp, merged, ref_doc, hyp_doc = build_files(Path(work), args.data, size)
             runs = [
                 measure("sacrebleu --confidence",
                         [sys.executable, "-m", "sacrebleu", str(ref), "-i", str(hyp), "-m", "bleu", "chrf",
@@ -134,6 +147,9 @@ def main() -> int:
                         [sys.executable, "-m", "translate", "score", str(hyp), str(ref)], cap, _OUR_LINE),
                 measure("translate score (lines realigned)",
                         [sys.executable, "-m", "translate", "score", str(merged), str(ref)], cap, _OUR_LINE),
+                measure("translate score (documents, sentences realigned)",
+                        [sys.executable, "-m", "translate", "score", str(hyp_doc), str(ref_doc)], cap,
+                        _OUR_LINE),
             ]
             base = runs[0]
             for run in runs:
@@ -152,16 +168,17 @@ def main() -> int:
                       f"| {rss_ratio} | {agree} |", flush=True)
             rows.append((size, *runs))
     print()
-    for size, base, line, merged in rows:
+    for size, base, line, merged, documents in rows:
         checks = []
         if base.ok and line.ok:
             checks.append(f"line-level time {line.seconds / base.seconds:.2f}x sacrebleu (target <= 1), "
                           f"RSS {line.rss_mb / base.rss_mb:.2f}x (target <= 0.5)")
-        if line.ok and merged.ok:
-            checks.append(f"realigned {merged.seconds / line.seconds:.2f}x line-level time (target <= 4)")
-        if line.ok:
-            checks.append(f"peak RSS {line.rss_mb:,.0f} / {merged.rss_mb:,.0f} MB (line / realigned)"
-                          + (" (target at 100,000 lines: <= 1,024)" if size >= 100000 else ""))
+        for label, run in (("lines realigned", merged), ("documents realigned", documents)):
+            if line.ok and run.ok:
+                checks.append(f"{label} {run.seconds / line.seconds:.2f}x line-level time (target <= 4)")
+        peaks = " / ".join(f"{r.rss_mb:,.0f}" for r in (line, merged, documents))
+        checks.append(f"peak RSS {peaks} MB (line / lines realigned / documents)"
+                      + (" (target at 100,000 lines: <= 1,024)" if size >= 100000 else ""))
         print(f"{size:,} lines: " + "; ".join(checks))
     return 0
 

@@ -253,8 +253,9 @@ class _Loaded:
     @property
     def items(self) -> int:
         """The units that paired tests resample: reference lines when lines were realigned."""
-        return len(self.references[0].units) if self.beads is None else (
-            max((k for b in self.beads for k in b.ref), default=-1) + 1)
+        if self.beads is None:
+            return len(self.references[0].units)
+        return sum(len(bead.ref) for bead in self.beads)
 
 
 def _realigned_lines(pair: FilePair, choice: LevelChoice) -> _Loaded:
