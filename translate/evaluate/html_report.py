@@ -109,7 +109,7 @@ def figures(evaluation: Evaluation) -> dict[str, tuple[str, bytes]]:
     if len(evaluation.documents) > 1:
         result["documents"] = ("Scores by document", plots.by_document(evaluation.documents))
     if evaluation.segments:
-        result["ratio"] = ("Hypothesis/reference length ratio", plots.length_ratio(evaluation.segments))
+        result["ratio"] = ("Hypothesis/reference length ratio", plots.ratio_histogram(evaluation.segments))
     if evaluation.terms and any(t.by_category for t in evaluation.terms):
         result["terms"] = ("Term success by category", plots.term_categories(evaluation.terms))
     return result
@@ -138,7 +138,7 @@ def _scores(evaluation: Evaluation) -> str:
     for m in evaluation.metrics:
         better = "higher is better" if HIGHER_IS_BETTER[m.name] else "lower is better"
         rows.append(f"<tr><th scope=\"row\">{escape(m.name)}</th><td class=\"n big\">{m.score:.2f}</td>"
-                    f"<td class=\"n\">{escape(m.confidence() or 'n/a')}</td><td>{better}</td></tr>"
+                    f"<td class=\"n\">{escape(m.interval_text() or 'n/a')}</td><td>{better}</td></tr>"
                     f"<tr class=\"sigrow\"><td colspan=\"4\"><code class=\"sig\">{escape(m.signature)}</code>"
                     f"</td></tr>")
     ci = (f"95% confidence interval from {evaluation.n_bootstrap:,} bootstrap resamples of the segments"

@@ -30,6 +30,8 @@ from ..errors import ScoreError
 from ..textio import decode_text, read_bytes
 
 LEVELS = ("auto", "line", "unit")
+_ASKED = {"line": "one segment per line, as asked (--level line)",
+          "unit": "read as documents: sentences realigned inside paragraphs and blocks"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _LANG_TAG = re.compile(r"\.(?:en|id)(?=\.[^.]+$)")
 
@@ -84,7 +86,7 @@ def choose_level(paths: list[Path], requested: str = "auto", fmt: str = "auto") 
     if requested not in LEVELS:
         raise ScoreError(f"unknown level {requested!r}", hint=f"choose one of: {', '.join(LEVELS)}")
     if requested != "auto":
-        return LevelChoice(requested, f"--level {requested}")
+        return LevelChoice(requested, _ASKED[requested])
     formats = {scoring_format(p, fmt) for p in paths}
     if formats != {"text"}:
         kinds = ", ".join(sorted(formats - {"text"}))

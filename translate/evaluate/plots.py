@@ -92,7 +92,7 @@ def by_document(documents: Sequence[DocumentScore]) -> bytes:
     return _png(figure)
 
 
-def length_ratio(segments: Sequence[SegmentScore]) -> bytes:
+def ratio_histogram(segments: Sequence[SegmentScore]) -> bytes:
     """Hypothesis/reference length (characters) per segment: too short or too long output shows here."""
     figure = _figure(2.8)
     axes = figure.add_subplot()

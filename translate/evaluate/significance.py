@@ -61,7 +61,7 @@ class MetricResult:
         return {"score": round(self.score, 2), "mean": _round(self.mean), "ci95": _round(self.ci),
                 "signature": self.signature}
 
-    def confidence(self) -> str:
+    def interval_text(self) -> str:
         return f"μ = {self.mean:.2f} ± {self.ci:.2f}" if self.mean is not None and self.ci is not None else ""
 
 

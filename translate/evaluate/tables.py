@@ -44,7 +44,7 @@ def evaluation_lines(evaluation: Evaluation, segments: bool = False) -> list[str
     """What ``translate score`` prints: level, totals and signatures, documents, terms, numbers, fidelity."""
     lines = [evaluation.level_summary, counts_line(evaluation)]
     for m in evaluation.metrics:
-        notes = [x for x in (m.confidence() + (", 95% CI" if m.confidence() else ""),
+        notes = [x for x in (m.interval_text() + (", 95% CI" if m.interval_text() else ""),
                              "" if HIGHER_IS_BETTER[m.name] else "lower is better") if x]
         note = f"  ({'; '.join(notes)})" if notes else ""
         lines.append(f"{m.name:7} {m.score:6.2f}{note}  {m.signature}")
@@ -116,7 +116,7 @@ def _cells(comparison: Comparison) -> list[list[str]]:
                 row.system if name == METRIC_NAMES[0] else "",
                 name + ("" if HIGHER_IS_BETTER[name] else " (lower is better)"),
                 f"{score.score:.2f}",
-                score.confidence().removeprefix("μ = ") or "n/a",
+                score.interval_text().removeprefix("μ = ") or "n/a",
                 "baseline" if index == 0 else ("n/a" if p_bs is None else f"{p_bs:.4f}"),
                 "" if index == 0 else ("n/a" if p_ar is None else f"{p_ar:.4f}")
                 + (" (identical)" if row.identical_to_baseline else ""),
