@@ -338,7 +338,7 @@ def render_comparison(comparison: Comparison, title: str) -> str:
                 elif p is None:
                     cells.append('<td class="n">n/a</td>')
                 else:
-                    mark = " sig" if p < 0.05 else ""
+                    mark = " hit" if p < 0.05 else ""
                     cells.append(f'<td class="n{mark}">{p:.4f}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     table = ("<table class=\"compare\"><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header)
@@ -349,7 +349,7 @@ def render_comparison(comparison: Comparison, title: str) -> str:
             "<section id=\"systems\"><h2>Systems against the baseline</h2>", table,
             "<p class=\"note\">↓ lower is better (TER). μ and the 95% CI come from the paired bootstrap; "
             "p bs: paired bootstrap, p ar: approximate randomization, both two-sided against the baseline; "
-            "<span class=\"sig\">highlighted</span>: p &lt; 0.05. A system identical to the baseline gets "
+            "<span class=\"hit\">highlighted</span>: p &lt; 0.05. A system identical to the baseline gets "
             "p = 1.</p></section>",
             "<section id=\"figures\"><h2>Figures</h2>"
             + _img("Scores with 95% CIs, one panel per metric", plots.systems(comparison)) + "</section>",
