@@ -38,6 +38,8 @@ REPORT_FILES = ("report.json", "report.html")
 MAX_PAGE_SEGMENTS = 20_000
 #: Term and number misses listed on the page.
 MAX_PAGE_ISSUES = 500
+#: Misses shown unfolded; a longer list starts folded.
+OPEN_ISSUES = 20
 
 
 def _asset(name: str) -> str:
@@ -178,7 +180,10 @@ def _issue_table(issues: list[Issue], what: str) -> str:
     if len(issues) > MAX_PAGE_ISSUES:
         table += (f"<p class=\"note\">The first {MAX_PAGE_ISSUES:,} of {len(issues):,}; report.json "
                   "(or score --json) lists all.</p>")
-    return table
+    # A long list would push the rest of the page far down: folded, and the segment browser filters them too.
+    opened = " open" if len(issues) <= OPEN_ISSUES else ""
+    return (f"<details{opened}><summary>{len(issues):,} {escape(what)} miss(es) with their segments"
+            f"</summary>{table}</details>")
 
 
 def _source_checks(evaluation: Evaluation) -> str:
