@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
+from sample_text import corpus as _corpus
+from sample_text import corrupt as _corrupt
 
 from translate.cli import main
-from translate.evaluate.significance import compare_systems
-
-WORDS = (
-    "the president minister river village market price school bridge rain flood road city "
-    "government residents officers visited opened arrived announced"
-).split()
-
-
-def _corpus(n: int = 80, seed: int = 7) -> list[str]:
-    rng = random.Random(seed)
-    return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 14))) + "." for _ in range(n)]
-
-
-def _corrupt(lines: list[str], rate: float, seed: int) -> list[str]:
-    """Replace a share of the words: a system of known quality."""
-    rng = random.Random(seed)
-    return [
-        " ".join(w if rng.random() > rate else rng.choice(WORDS) + "x" for w in line.split())
-        for line in lines
-    ]
+from translate.evaluate import compare_systems
 
 
 def test_known_gap_is_significant_in_both_tests() -> None:
@@ -80,7 +62,7 @@ def test_compare_cli_prints_table_markdown_and_json(
     assert main(common) == 0
     table = capsys.readouterr().out
     assert "μ ± 95% CI" in table and "p (paired bs)" in table and "baseline" in table
-    assert "system.txt" in table and "40 units" in table
+    assert "system.txt" in table and "40 paragraphs" in table
     assert main([*common, "--markdown"]) == 0
     markdown = capsys.readouterr().out
     assert markdown.startswith("| system | metric |") and "|---|---|---:|" in markdown

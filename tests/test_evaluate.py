@@ -32,30 +32,11 @@ REF_LINES = [
 ]
 
 
-def _sacrebleu_cli(ref: Path, hyp: Path) -> list[float]:
+def _sacrebleu_cli(ref: Path, hyp: Path, *extra: str) -> list[float]:
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sacrebleu",
-            str(ref),
-            "-i",
-            str(hyp),
-            "-m",
-            "bleu",
-            "chrf",
-            "ter",
-            "--chrf-word-order",
-            "2",
-            "-b",
-            "-w",
-            "2",
-            "-f",
-            "text",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-m", "sacrebleu", str(ref), "-i", str(hyp), "-m", "bleu", "chrf", "ter",
+         "--chrf-word-order", "2", "-b", "-w", "2", "-f", "text", *extra],
+        capture_output=True, text=True, check=True,
     )
     return [float(x) for x in done.stdout.split()]
 
@@ -65,20 +46,32 @@ def _our_scores(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_line_scores_equal_sacrebleu_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_line_files_score_by_line_without_a_flag_and_equal_sacrebleu_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # sacrebleu's input: plain text, one segment per line, same count. No --level flag.
     hyp, ref = tmp_path / "hyp.txt", tmp_path / "ref.txt"
     hyp.write_text("\n".join(HYP_LINES) + "\n", encoding="utf-8")
     ref.write_text("\n".join(REF_LINES) + "\n", encoding="utf-8")
-    ours = _our_scores(capsys, str(hyp), str(ref), "--level", "line")["metrics"]
+    data = _our_scores(capsys, str(hyp), str(ref))
+    ours = data["metrics"]
     bleu, chrf, ter = _sacrebleu_cli(ref, hyp)
     assert (ours["BLEU"]["score"], ours["chrF++"]["score"], ours["TER"]["score"]) == (bleu, chrf, ter)
+    assert data["level"] == "line" and data["units"] == data["segments_scored"] == 4
+    assert "same number of lines" in data["level_reason"]
     assert 0 < bleu < 100 and ours["BLEU"]["ci95"] > 0
+    # The printed text says which level and why, and its signatures are sacrebleu's --confidence ones.
+    assert main(["score", str(hyp), str(ref), "--bootstrap", "50"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("line level: plain text with the same number of lines (4)")
+    assert "nrefs:1|bs:50|seed:12345|case:mixed|eff:no|tok:13a|smooth:exp|version:" in out
 
 
-def test_document_scores_equal_sacrebleu_cli_on_the_same_units(
+def test_document_scores_equal_sacrebleu_cli_on_the_same_segments(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Markdown: markup must not reach the metric, so we score what sacrebleu scores on the plain units.
+    # Markdown: markup must not reach the metric; the segments (sentences of each block) are what
+    # sacrebleu would score as lines.
     hyp, ref = tmp_path / "a.en.md", tmp_path / "b.en.md"
     hyp.write_text(
         "# Floods **hit** Bekasi\n\n" + " ".join(HYP_LINES[:2]) + "\n\n- [Jakarta](https://x.id) news\n",
@@ -89,18 +82,15 @@ def test_document_scores_equal_sacrebleu_cli_on_the_same_units(
         encoding="utf-8",
     )
     ours = _our_scores(capsys, str(hyp), str(ref))
+    assert ours["units"] == 3 and ours["level"] == "block" and ours["segments_scored"] == 4
     plain_hyp, plain_ref = tmp_path / "h.txt", tmp_path / "r.txt"
-    plain_hyp.write_text("\n".join(load_units(hyp).units) + "\n", encoding="utf-8")
-    plain_ref.write_text("\n".join(load_units(ref).units) + "\n", encoding="utf-8")
+    plain_hyp.write_text("\n".join(s["hypothesis"] for s in ours["segments"]) + "\n", encoding="utf-8")
+    plain_ref.write_text("\n".join(s["reference"] for s in ours["segments"]) + "\n", encoding="utf-8")
     assert "**" not in plain_hyp.read_text(encoding="utf-8") and "https" not in plain_hyp.read_text("utf-8")
     bleu, chrf, ter = _sacrebleu_cli(plain_ref, plain_hyp)
     metrics = ours["metrics"]
     assert (metrics["BLEU"]["score"], metrics["chrF++"]["score"], metrics["TER"]["score"]) == (
-        bleu,
-        chrf,
-        ter,
-    )
-    assert ours["units"] == 3 and ours["level"] == "block"
+        bleu, chrf, ter)
 
 
 def test_line_count_mismatch_is_an_error_naming_both_counts(
@@ -114,6 +104,7 @@ def test_line_count_mismatch_is_an_error_naming_both_counts(
     error = captured.err.strip()
     assert len(error.splitlines()) == 1 and "Traceback" not in captured.err
     assert "3 lines" in error and "has 2" in error and str(hyp) in error and str(ref) in error
+    assert "--level auto" in error  # says how to have them realigned instead
 
 
 def test_gale_church_beads() -> None:
@@ -154,7 +145,8 @@ def test_document_with_merged_sentences_is_realigned(
     assert merged.chrf > 60  # aligned text is compared with its own reference, not the next sentence
     assert main(["score", str(hyp), str(ref), "--segments"]) == 0
     out = capsys.readouterr().out
-    assert "1 document(s) realigned" in out and " 1-2 " in out
+    assert "1 paragraph realigned in 1 document" in out and " 1-2 " in out
+    assert "2 paragraphs; 3 segments scored" in out
 
 
 def test_format_fidelity_sees_a_lost_link_and_a_changed_shape(tmp_path: Path) -> None:
@@ -269,7 +261,8 @@ def test_eval_writes_json_and_a_self_contained_html_report(
 
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["units"] == 5 and report["documents"] == 2
-    assert {d["document"] for d in report["per_document"]} == {"berita.en.md", "gempa.en.txt"}
+    # Documents are named as `translate score` names them: the path without its language tag.
+    assert {d["document"] for d in report["per_document"]} == {"berita.md", "gempa.txt"}
     assert report["terms"]["term_success_rate"]["total"] == 3
     assert report["format_fidelity"]["documents"][0]["blocks"] == 3
     assert set(report["metrics"]) == {"BLEU", "chrF++", "TER"} and report["comet"]["available"] is False
@@ -279,9 +272,15 @@ def test_eval_writes_json_and_a_self_contained_html_report(
     parser = _Images()
     parser.feed(page)
     assert parser.tags[0] == "html" and "table" in parser.tags
-    assert len(parser.images) == 4  # segments, length ratio, documents, terms
+    assert len(parser.images) == 5  # segments, length buckets, documents, length ratio, terms
     assert all(src.startswith("data:image/png;base64,iVBOR") for src in parser.images)  # PNG signature
-    assert "http" not in "".join(parser.images) and "<script" not in page
+    assert "http" not in "".join(parser.images) and " src=\"http" not in page and "<link" not in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+    hyp_dir = out / "hypotheses"
+    assert main(["score", str(hyp_dir), str(corpus), "--json", "--bootstrap", "0"]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    assert {d["document"] for d in scored["per_document"]} == {"berita.md", "gempa.txt"}
 
 
 def test_build_ntrex_makes_one_article_per_document(tmp_path: Path) -> None:
@@ -314,7 +313,7 @@ def test_comet_model_without_the_package_says_how_to_enable_it(
 
 
 def test_escaped_markdown_scores_as_the_characters_a_reader_sees() -> None:
-    from translate.evaluate.metrics import unit_sentences, unit_texts
+    from translate.evaluate.units import unit_sentences, unit_texts
 
     escaped = load_document("hyp.md", "markdown", b"Prices rose \\[10%\\] in *Bekasi* &amp; Bogor.\n")
     bare = load_document("ref.md", "markdown", b"Prices rose [10%] in Bekasi & Bogor.\n")

@@ -21,7 +21,8 @@ from translate.cli import main
 from translate.document import CodeKind, Document, InlineCode, strip_codes
 from translate.engines import create_engine
 from translate.errors import InputError, MergeError
-from translate.evaluate.metrics import score_files, unit_texts
+from translate.evaluate import score_files
+from translate.evaluate.units import unit_texts
 from translate.formats import detect_format, get_format
 from translate.formats import docx_package as package_module
 from translate.formats.docx import DocxDocument, DocxFormat, structure

@@ -99,16 +99,33 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument("reference", metavar="REF", nargs="*",
                    help="reference file(s) or folder(s), paired by name (optional with --glossary)")
     p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
-    p.add_argument("--level", default="unit", choices=["unit", "line"],
-                   help="unit: paragraphs/blocks of documents (default); line: one segment per line")
+    _add_level(p)
     p.add_argument("--glossary", action="append", metavar="FILE", help="add term success rate (repeatable)")
-    p.add_argument("--source", metavar="SRC", help="the source document or folder (terms, format fidelity)")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                   help="bootstrap resamples for the 95%% CIs (default: %(default)s)")
+    p.add_argument("--source", metavar="SRC",
+                   help="the source document or folder (terms, numbers, format fidelity)")
+    _add_bootstrap(p)
     p.add_argument("--comet-model", metavar="DIR", help="add COMET with this local model (needs --source)")
     p.add_argument("--segments", action="store_true", help="print the per-segment table")
     p.add_argument("--json", action="store_true", help="print JSON")
+    _add_html(p)
     p.set_defaults(handler=cmd_score)
+
+
+def _add_level(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--level", default="auto", choices=["auto", "line", "unit"],
+                   help="auto (default): line by line for plain-text files with the same number of lines "
+                        "and no paragraph layout (sacrebleu's input), else as documents; line: one segment "
+                        "per line; unit: paragraphs/blocks of documents, sentences realigned inside them")
+
+
+def _add_bootstrap(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="bootstrap resamples for the 95%% CIs (default: %(default)s; 0: no CIs)")
+
+
+def _add_html(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report to FILE")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --html FILE")
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
@@ -117,11 +134,14 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
                    help="baseline first, then systems (files or folders)")
     p.add_argument("--ref", action="append", required=True, metavar="REF", help="reference (repeatable)")
     p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
-    p.add_argument("--level", default="unit", choices=["unit", "line"], help="as for score")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="paired bootstrap resamples")
-    p.add_argument("--trials", type=int, default=10000, metavar="N", help="approximate randomization trials")
+    _add_level(p)
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="paired bootstrap resamples (default: %(default)s; 0: no bootstrap test, no CIs)")
+    p.add_argument("--trials", type=int, default=10000, metavar="N",
+                   help="approximate randomization trials (default: %(default)s; 0: no randomization test)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    _add_html(p)
     p.set_defaults(handler=cmd_compare)
 
 
@@ -131,8 +151,9 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ntrex", metavar="DIR", help="evaluate on NTREX-128 articles from this folder instead")
     p.add_argument("--max-docs", type=int, metavar="N", help="with --ntrex: only the first N articles")
     p.add_argument("--out", default="eval-report", metavar="DIR", help="report folder (default: %(default)s)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing report in --out")
     _add_engine_options(p)
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for CIs")
+    _add_bootstrap(p)
     p.add_argument("--comet-model", metavar="DIR", help="add COMET with this local model")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_eval)
@@ -373,31 +394,37 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from .errors import ScoreError
-    from .evaluate import score_terms
+    from .evaluate.scoring import check_bootstrap, score_terms
+    from .evaluate.tables import term_line
 
     if not args.reference and not args.glossary:
         raise ScoreError("nothing to score against", hint="give a reference REF, or --glossary with --source")
     if args.glossary and not args.source:
         raise ScoreError("--glossary needs --source", hint="term success compares source terms with output")
+    check_bootstrap(args.bootstrap)
     if args.reference:
+        from .evaluate.html_report import check_html_target, write_evaluation_page
         from .evaluate.inputs import pair_inputs
         from .evaluate.scoring import evaluate_pairs
-        from .evaluate.tables import score_lines
+        from .evaluate.tables import evaluation_lines
         from .glossary import load_glossary
 
+        check_html_target(args.html, args.overwrite)
         pairs = pair_inputs(args.hypothesis, args.reference, args.source, args.level)
         glossary = load_glossary(args.glossary) if args.glossary else None
         evaluation = evaluate_pairs(pairs, args.level, args.format, glossary, args.bootstrap,
                                     args.comet_model)
         print(json.dumps(evaluation.as_dict(), indent=2, ensure_ascii=False) if args.json
-              else "\n".join(score_lines(evaluation, args.segments)))
+              else "\n".join(evaluation_lines(evaluation, args.segments)))
+        if args.html:
+            write_evaluation_page(args.html, evaluation, f"Scores of {args.hypothesis}", args.overwrite)
+            _err(f"wrote {args.html}")
         return 0
     result: dict = {}
     lines: list[str] = []
-    for term_score in score_terms(args.source, args.hypothesis, args.glossary, args.format):
+    for term_score in score_terms(args.source, args.hypothesis, args.glossary, args.format, args.level):
         result.setdefault("terms", {})[term_score.metric] = term_score.as_dict()
-        lines.append(f"{term_score.metric}: {term_score.score:6.2f} "
-                     f"({term_score.found}/{term_score.total})  {term_score.signature}")
+        lines.append(term_line(term_score))
         lines += [f"  {category:13} {count.found}/{count.total}"
                   for category, count in sorted(term_score.by_category.items())]
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else "\n".join(lines))
@@ -406,13 +433,19 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .evaluate.compare import compare_files
+    from .evaluate.html_report import check_html_target, write_comparison_page
     from .evaluate.tables import comparison_markdown, comparison_table
 
+    check_html_target(args.html, args.overwrite)
     comparison = compare_files(args.systems, args.ref, args.level, args.format, args.bootstrap, args.trials)
     if args.json:
         print(json.dumps(comparison.as_dict(), indent=2, ensure_ascii=False))
     else:
         print(comparison_markdown(comparison) if args.markdown else comparison_table(comparison))
+    if args.html:
+        title = "Comparison of " + ", ".join(args.systems)
+        write_comparison_page(args.html, comparison, title, args.overwrite)
+        _err(f"wrote {args.html}")
     return 0
 
 
@@ -420,10 +453,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     import tempfile
 
     from .errors import ScoreError
-    from .evaluate.corpus import build_ntrex, evaluate_corpus, find_corpus_pairs
+    from .evaluate.corpus import build_ntrex, check_report_target, evaluate_corpus, find_corpus_pairs
+    from .evaluate.scoring import check_bootstrap
 
     if bool(args.corpus) == bool(args.ntrex):
         raise ScoreError("give a CORPUS folder or --ntrex DIR (one of them)")
+    check_bootstrap(args.bootstrap)
+    check_report_target(args.out, args.overwrite)
     engine = _engine_from_args(args)
     glossary = _run_glossary(args)
     from .localize import Localizer
@@ -434,12 +470,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         pairs = find_corpus_pairs(corpus)
         title = f"Evaluation of {'NTREX-128' if args.ntrex else corpus}"
         result = evaluate_corpus(pairs, engine, args.out, glossary, args.bootstrap, args.comet_model, title,
-                                 _progress_factory(args.quiet), localizer)
+                                 _progress_factory(args.quiet), localizer, overwrite=args.overwrite)
     for note in result.notes:
         _err(note)
-    from .evaluate.tables import score_lines
+    from .evaluate.tables import evaluation_lines
 
-    print("\n".join(score_lines(result.evaluation)))
+    print("\n".join(evaluation_lines(result.evaluation)))
     _err(f"signature: {result.signature}")
     _err(f"wrote {result.json_path} and {result.html_path}")
     return 0

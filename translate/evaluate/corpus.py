@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engines import Engine
-from ..errors import ScoreError
+from ..errors import OutputError, ScoreError
 from ..glossary import Glossary
 from ..localize import Localizer
 from ..pipeline import SOURCE_TAG, TARGET_TAG, run
-from ..textio import decode_text, read_bytes, write_atomic
+from ..textio import write_atomic
 from .comet import ENABLE_HINT, comet_available
-from .html_report import write_report
-from .inputs import FilePair
+from .html_report import REPORT_FILES, write_report
+from .inputs import FilePair, document_key, read_lines
 from .scoring import Evaluation, evaluate_pairs
 from .significance import DEFAULT_BOOTSTRAP
 
@@ -33,6 +33,7 @@ NTREX_FILES = ("ntrex128.ind.txt", "ntrex128.eng.txt", "document_ids.txt")
 class CorpusPair:
     source: Path
     reference: Path
+    key: str = ""  # the document's name in reports (as ``translate score`` names it)
 
 
 def find_corpus_pairs(folder: str | Path) -> list[CorpusPair]:
@@ -46,7 +47,7 @@ def find_corpus_pairs(folder: str | Path) -> list[CorpusPair]:
             continue
         reference = source.with_name(source.name.replace(f".{SOURCE_TAG}.", f".{TARGET_TAG}.", 1))
         if reference.is_file():
-            pairs.append(CorpusPair(source, reference))
+            pairs.append(CorpusPair(source, reference, document_key(source, root)))
         else:
             missing.append(source.name)
     if missing:
@@ -57,19 +58,13 @@ def find_corpus_pairs(folder: str | Path) -> list[CorpusPair]:
     return pairs
 
 
-def _lines(path: Path) -> list[str]:
-    text, _ = decode_text(read_bytes(path), str(path))
-    lines = text.splitlines()
-    return lines[:-1] if lines and not lines[-1].strip() else lines
-
-
 def build_ntrex(folder: str | Path, workdir: str | Path, max_docs: int | None = None) -> Path:
     """Write NTREX-128 as plain-text articles ``DOCID.id.txt`` / ``DOCID.en.txt`` under ``workdir``."""
     root = Path(folder)
     missing = [name for name in NTREX_FILES if not (root / name).is_file()]
     if missing:
         raise ScoreError(f"{root}: not an NTREX-128 folder (missing {', '.join(missing)})")
-    ind, eng, ids = (_lines(root / name) for name in NTREX_FILES)
+    ind, eng, ids = (read_lines(root / name) for name in NTREX_FILES)
     if not len(ind) == len(eng) == len(ids):
         raise ScoreError(f"{root}: {len(ind)} Indonesian lines, {len(eng)} English lines, {len(ids)} ids",
                          hint="the three NTREX files must be line-aligned")
@@ -97,12 +92,25 @@ class EvalResult:
     notes: list[str] = field(default_factory=list)
 
 
+def check_report_target(outdir: str | Path, overwrite: bool = False) -> None:
+    """Refuse, before any work, to replace an existing report unless ``overwrite``."""
+    existing = [Path(outdir) / name for name in REPORT_FILES if (Path(outdir) / name).exists()]
+    if existing and not overwrite:
+        raise OutputError(f"a report exists in {outdir} ({', '.join(p.name for p in existing)})",
+                          path=str(existing[0]),
+                          hint="pass --overwrite to replace it, or choose another --out")
+
+
 def evaluate_corpus(pairs: list[CorpusPair], engine: Engine, outdir: str | Path,
                     glossary: Glossary | None = None, n_bootstrap: int = DEFAULT_BOOTSTRAP,
                     comet_model: str | None = None, title: str = "Translation evaluation",
                     progress_factory: Callable[[int], Callable[[int], None]] | None = None,
-                    localizer: Localizer | None = None) -> EvalResult:
-    """Translate every source into ``outdir/hypotheses/``, score against the references, write the report."""
+                    localizer: Localizer | None = None, overwrite: bool = False) -> EvalResult:
+    """Translate every source into ``outdir/hypotheses/``, score against the references, write the report.
+
+    An existing report in ``outdir`` is refused before anything is translated unless ``overwrite``.
+    """
+    check_report_target(outdir, overwrite)
     out = Path(outdir)
     hyp_dir = out / "hypotheses"
     report = run([p.source for p in pairs], engine, hyp_dir, overwrite=True,
@@ -111,7 +119,8 @@ def evaluate_corpus(pairs: list[CorpusPair], engine: Engine, outdir: str | Path,
         first = report.failures[0]
         raise ScoreError(f"{len(report.failures)} of {len(pairs)} file(s) failed to translate; "
                          f"first: {first.job.source}: {first.error}")
-    file_pairs = [FilePair(result.job.output.name, result.job.output, [pair.reference], pair.source)
+    file_pairs = [FilePair(pair.key or document_key(pair.source), result.job.output, [pair.reference],
+                           pair.source)
                   for result, pair in zip(report.results, pairs, strict=True)]
     notes = []
     if comet_model and not comet_available():
@@ -120,8 +129,7 @@ def evaluate_corpus(pairs: list[CorpusPair], engine: Engine, outdir: str | Path,
     elif not comet_model:
         notes.append(ENABLE_HINT)
     evaluation = evaluate_pairs(file_pairs, "unit", "auto", glossary, n_bootstrap, comet_model)
-    evaluation.notes += notes
     run_info = {"engine": report.signature, "documents": str(len(pairs)),
                 "hypotheses": str(hyp_dir)}
-    json_path, html_path = write_report(evaluation, out, title, run_info)
+    json_path, html_path = write_report(evaluation, out, title, run_info, overwrite=True)
     return EvalResult(evaluation, json_path, html_path, report.signature, notes)

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..document import Block, Document
-from .metrics import unit_groups
+from .units import unit_groups
 
 MAX_PROBLEMS = 20
 #: Codes that spell a character rather than mark text up.

@@ -1,163 +1,156 @@
-"""BLEU, chrF++ and TER through sacrebleu, on the text of our Document model.
+"""The metric set — BLEU, chrF++ and TER through sacrebleu — and per-segment sufficient statistics.
 
-Hypothesis and reference are read with the same format readers as the
-pipeline, so markup never leaks into scores.  The scoring unit is the block
-(paragraph, heading, list item, table cell): the pipeline keeps blocks one to
-one, while a system may legitimately merge or split sentences inside them.
-sacrebleu's Python API silently scores only the shorter of two lists, so the
-counts are checked here first.
+Every score here comes from sacrebleu's own code: its metrics extract each
+segment's sufficient statistics (n-gram matches, edits, lengths), and a corpus
+score, a sentence score or a bootstrap resample is the metric's formula applied
+to a *sum* of those rows.  This is what sacrebleu's significance module does
+too (``_extract_corpus_statistics`` / ``_compute_score_from_stats``, the
+private API its CLI uses); we keep the rows in numpy arrays instead of Python
+lists, so that 100,000 segments take megabytes, and extract them in chunks,
+so that sacrebleu's reference cache (every reference n-gram, as Python
+objects) never holds more than one chunk.
+
+The set is built once per run (:func:`metric_set`); nothing else constructs a
+metric.
 """
 
 from __future__ import annotations
 
-import html
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from ..document import Block, Document, strip_codes
-from ..errors import ScoreError
+import numpy as np
 
-_SPACE = re.compile(r"\s+")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-def unit_texts(document: Document) -> tuple[str, list[str]]:
-    """The scoring units of a document, one line of plain text each, and their name.
-
-    Markdown blocks are fixed by the syntax, so they are the units.  In plain
-    text, whether a line is a block of its own depends on its punctuation, which
-    a translation may change; paragraphs (separated by blank lines) do not move,
-    so they are the units there.
-    """
-    if document.format == "text":
-        groups = paragraphs(document)
-        level = "paragraph"
-    else:
-        groups = [[block] for block in document.blocks]
-        level = "block"
-    texts = [" ".join(visible_text(block.source, block) for block in group) for group in groups]
-    return level, [_SPACE.sub(" ", text).strip() for text in texts]
-
-
-def _lf(text: str) -> str:
-    """CRLF and CR line endings as LF, so one pattern finds blank lines in any file."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def unit_groups(document: Document) -> list[list[Block]]:
-    """The blocks of each scoring unit of :func:`unit_texts`, in the same order."""
-    return paragraphs(document) if document.format == "text" else [[block] for block in document.blocks]
-
-
-def visible_text(coded: str, block: Block) -> str:
-    """The text a reader sees: markup codes dropped, escapes and entities as their character.
-
-    A Markdown writer escapes a ``[`` or ``*`` the model wrote (``\\[``); the reader
-    sees ``[``, and so should the metrics (a reference may write it bare).
-    """
-    def shown(char: str) -> str:
-        code = block.codes.get(char)
-        if code is None:
-            return char
-        if code.name == "escape" and len(code.data) == 2 and code.data[0] == "\\":
-            return code.data[1]
-        if code.name == "entity":
-            return html.unescape(code.data)
-        return ""
-
-    return "".join(shown(c) for c in coded) if block.codes else strip_codes(coded)
-
-
-def unit_sentences(document: Document) -> list[list[str]]:
-    """The sentences (segments) of each scoring unit, as plain text; empty ones left out."""
-    units = []
-    for group in unit_groups(document):
-        texts = (_SPACE.sub(" ", visible_text(s.source, block)).strip()
-                 for block in group for s in block.segments)
-        units.append([text for text in texts if text])
-    return units
-
-
-def paragraphs(document: Document) -> list[list[Block]]:
-    """Blocks grouped by the blank lines between them."""
-    groups: list[list[Block]] = []
-    start_new = True
-    for part in document.parts:
-        if isinstance(part, str):
-            start_new = start_new or _BLANK_LINE.search(_lf(part)) is not None
-        elif start_new or not groups:
-            groups.append([part])
-            start_new = False
-        else:
-            groups[-1].append(part)
-    return groups
+#: Our metric names, in report order.
+METRIC_NAMES = ("BLEU", "chrF++", "TER")
+#: Which way is better, for reports: lower TER is better.
+HIGHER_IS_BETTER = {"BLEU": True, "chrF++": True, "TER": False}
+#: Segments whose statistics are extracted at once (bounds sacrebleu's reference cache).
+CHUNK_SEGMENTS = 2000
+_TOKENIZED_WARNING = 100  # sacrebleu warns when this many hypotheses end in " ."
 
 
 @dataclass
-class MetricScore:
-    name: str
-    score: float
-    signature: str
-    text: str  # sacrebleu's formatted score line
+class MetricSet:
+    """sacrebleu metric objects: ``corpus`` for corpus scores and resamples, ``sentence`` for segments.
+
+    Sentence BLEU uses effective order (sacrebleu's ``sentence_bleu``); chrF++
+    and TER are the same formula at both levels.  Sentence scores are computed
+    from the same statistics rows as the corpus scores, so a segment's score
+    and its part in the corpus score never disagree.
+    """
+
+    corpus: dict
+    sentence: dict
+    num_refs: int = 1
+
+    def signatures(self, n_bootstrap: int = 0, seed: str | None = None) -> dict[str, str]:
+        """sacrebleu's signature of each corpus metric; with ``bs:N|seed:S`` when CIs were estimated."""
+        result = {}
+        for name, metric in self.corpus.items():
+            metric.num_refs = self.num_refs
+            metric.n_bootstrap = n_bootstrap if n_bootstrap > 1 else None
+            metric.seed = seed if n_bootstrap > 1 else None
+            result[name] = str(metric.get_signature())
+        return result
+
+    def sentence_signatures(self) -> dict[str, str]:
+        for metric in self.sentence.values():
+            metric.num_refs = self.num_refs
+        return {name: str(metric.get_signature()) for name, metric in self.sentence.items()}
 
 
-@dataclass
-class ScoreReport:
-    units: int
-    level: str
-    metrics: list[MetricScore]
+def metric_set() -> MetricSet:
+    """BLEU, chrF++ (chrF with word bigrams, ``--chrf-word-order 2``) and TER with sacrebleu's defaults.
 
-    def as_dict(self) -> dict:
-        return {
-            "units": self.units,
-            "level": self.level,
-            "metrics": {m.name: {"score": round(m.score, 2), "signature": m.signature} for m in self.metrics},
-        }
-
-
-def score_lines(hypotheses: list[str], references: list[str], level: str = "block",
-                hyp_name: str = "hypothesis", ref_name: str = "reference") -> ScoreReport:
+    ``force=True`` only silences sacrebleu's per-call warning about tokenized
+    input (it would repeat once per chunk); :func:`extract_stats` says it once.
+    """
     from sacrebleu.metrics import BLEU, CHRF, TER
 
-    if len(hypotheses) != len(references):
-        raise ScoreError(
-            f"{hyp_name} has {len(hypotheses)} {level}s but {ref_name} has {len(references)}",
-            hint="score files with the same structure (one translated block per source block)",
-        )
-    if not hypotheses:
-        raise ScoreError(f"nothing to score: {hyp_name} and {ref_name} are empty")
-    metrics = []
-    for name, metric in (("BLEU", BLEU()), ("chrF++", CHRF(word_order=2)), ("TER", TER())):
-        result = metric.corpus_score(hypotheses, [references])
-        metrics.append(MetricScore(name, result.score, str(metric.get_signature()), str(result)))
-    return ScoreReport(len(hypotheses), level, metrics)
+    return MetricSet(
+        corpus={"BLEU": BLEU(force=True), "chrF++": CHRF(word_order=2), "TER": TER()},
+        sentence={"BLEU": BLEU(force=True, effective_order=True), "chrF++": CHRF(word_order=2), "TER": TER()},
+    )
 
 
-def score_documents(hypothesis: Document, reference: Document) -> ScoreReport:
-    level, hypotheses = unit_texts(hypothesis)
-    _, references = unit_texts(reference)
-    return score_lines(hypotheses, references, level, hypothesis.name, reference.name)
+@dataclass
+class SegmentStats:
+    """Sufficient statistics per metric: one row per segment (or per unit, when rows are summed)."""
+
+    arrays: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.arrays.values()))) if self.arrays else 0
+
+    def rows(self, index: np.ndarray | slice) -> SegmentStats:
+        return SegmentStats({name: array[index] for name, array in self.arrays.items()})
+
+    def totals(self) -> dict[str, np.ndarray]:
+        return {name: array.sum(axis=0) for name, array in self.arrays.items()}
+
+    def grouped(self, groups: np.ndarray, count: int) -> SegmentStats:
+        """Rows summed by group id (0..count-1): segments into units, for paired tests over units."""
+        summed = {}
+        for name, array in self.arrays.items():
+            out = np.zeros((count, array.shape[1]))
+            np.add.at(out, groups, array)
+            summed[name] = out
+        return SegmentStats(summed)
+
+    @staticmethod
+    def concatenate(parts: Sequence[SegmentStats]) -> SegmentStats:
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return SegmentStats({})
+        return SegmentStats({name: np.concatenate([p.arrays[name] for p in parts])
+                             for name in parts[0].arrays})
 
 
-def score_terms(source: str | Path, hypothesis: str | Path, glossaries: list[str],
-                fmt: str = "auto") -> list:
-    """Term success rate (WMT25) and exact-match accuracy (WMT21) of a translated document."""
-    from ..glossary import exact_match_accuracy, load_glossary, term_success_rate
-    from ..pipeline import load_document
+def extract_stats(metrics: MetricSet, hypotheses: Sequence[str],
+                  references: Sequence[Sequence[str]]) -> tuple[SegmentStats, list[str]]:
+    """Each segment's statistics for every metric, and notes (sacrebleu's tokenized-input warning).
 
-    glossary = load_glossary(glossaries)
-    src, hyp = load_document(source, fmt), load_document(hypothesis, fmt)
-    level, sources = unit_texts(src)
-    _, hypotheses = unit_texts(hyp)
-    if len(sources) != len(hypotheses):
-        raise ScoreError(f"{hyp.name} has {len(hypotheses)} {level}s but {src.name} has {len(sources)}",
-                         hint="give the source this file was translated from")
-    return [term_success_rate(sources, hypotheses, glossary),
-            exact_match_accuracy(sources, hypotheses, glossary)]
+    ``references`` is a list of reference *streams*, each parallel to ``hypotheses``.
+    """
+    n = len(hypotheses)
+    metrics.num_refs = len(references)
+    chunks: dict[str, list[np.ndarray]] = {name: [] for name in metrics.corpus}
+    for start in range(0, n, CHUNK_SEGMENTS):
+        hyps = hypotheses[start : start + CHUNK_SEGMENTS]
+        refs = [stream[start : start + CHUNK_SEGMENTS] for stream in references]
+        for name, metric in metrics.corpus.items():
+            rows = metric._extract_corpus_statistics(hyps, refs)
+            chunks[name].append(np.asarray(rows, dtype=np.float64).reshape(len(hyps), -1))
+    arrays = {name: np.concatenate(parts) if parts else np.zeros((0, _width(metrics, name)))
+              for name, parts in chunks.items()}
+    notes = []
+    tokenized = sum(1 for h in hypotheses if h.endswith(" ."))
+    if tokenized >= _TOKENIZED_WARNING:
+        notes.append(f"{tokenized} hypothesis segments end in a tokenized period (' .'): if the text is "
+                     "tokenized, detokenize it first, or BLEU will be lower than it should be (sacrebleu)")
+    return SegmentStats(arrays), notes
 
 
-def score_files(hypothesis: str | Path, reference: str | Path, fmt: str = "auto") -> ScoreReport:
-    from ..pipeline import load_document
+def _width(metrics: MetricSet, name: str) -> int:
+    """The number of statistics of a metric (for empty arrays of the right shape)."""
+    metric = metrics.corpus[name]
+    return len(metric._extract_corpus_statistics(["x"], [["x"]])[0])
 
-    return score_documents(load_document(hypothesis, fmt), load_document(reference, fmt))
+
+def score_from(metrics: MetricSet, name: str, totals: np.ndarray) -> float:
+    """A corpus-level score from summed statistics (what ``corpus_score`` computes)."""
+    return float(metrics.corpus[name]._compute_score_from_stats(totals).score)
+
+
+def corpus_scores(metrics: MetricSet, stats: SegmentStats) -> dict[str, float]:
+    return {name: score_from(metrics, name, total) for name, total in stats.totals().items()}
+
+
+def sentence_scores(metrics: MetricSet, stats: SegmentStats) -> dict[str, np.ndarray]:
+    """Each segment's own score per metric (sentence BLEU with effective order), from its row."""
+    result = {}
+    for name, array in stats.arrays.items():
+        metric = metrics.sentence[name]
+        result[name] = np.array([metric._compute_score_from_stats(row).score for row in array], dtype=float)
+    return result

@@ -1,10 +1,15 @@
-"""Confidence intervals and paired significance tests, through sacrebleu's own significance module.
+"""Confidence intervals and paired significance tests over per-segment statistics, as sacrebleu runs them.
 
-sacrebleu's :class:`~sacrebleu.significance.PairedTest` is what its CLI runs
-for ``--confidence``, ``--paired-bs`` and ``--paired-ar``: it extracts each
-system's sufficient statistics once and resamples those, so a thousand
-resamples cost little.  Keeping to it means our numbers are the ones an
-evaluator gets from ``sacrebleu`` itself (same seed, same estimator).
+sacrebleu's CLI (``--confidence``, ``--paired-bs``, ``--paired-ar``) draws
+every resample at once: a (resamples × segments) index matrix, then
+``stats[idxs]``, a (resamples × segments × statistics) copy — 10 GB for
+100,000 segments.  Here the same draws are taken from the same generator
+(``numpy.random.default_rng(SACREBLEU_SEED)``, 12345 unless set), in chunks of
+rows, and each resample's statistics are summed as a count-weighted matrix
+product; the estimator (sorted resample scores, the 2.5% and 97.5% order
+statistics, their half distance) and the p-values are sacrebleu's.  So the
+numbers are the ones ``sacrebleu --confidence`` / ``--paired-bs`` /
+``--paired-ar`` print, in memory that does not grow with the resample count.
 
 One correction: for a system whose output is *identical* to the baseline's,
 sacrebleu counts resamples with a difference strictly greater than the
@@ -19,25 +24,27 @@ difference); the paired bootstrap does not have this problem, so read both.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-#: Our metric names, in report order, and sacrebleu's names for them.
-METRIC_NAMES = ("BLEU", "chrF++", "TER")
+import numpy as np
+
+from .metrics import METRIC_NAMES, MetricSet, SegmentStats, score_from
+
 DEFAULT_BOOTSTRAP = 1000
 DEFAULT_TRIALS = 10000
-
-
-def make_metrics() -> dict:
-    """Fresh sacrebleu metric objects (they cache references, so never share them between corpora)."""
-    from sacrebleu.metrics import BLEU, CHRF, TER
-
-    return {"BLEU": BLEU(), "chrF++": CHRF(word_order=2), "TER": TER()}
+#: Index cells drawn per chunk (int64): 4M cells = 32 MB, whatever the corpus size.
+_CHUNK_CELLS = 4_000_000
 
 
 def sacrebleu_seed() -> str:
-    """The seed sacrebleu's resampling uses (its ``SACREBLEU_SEED``, 12345 unless set)."""
-    return os.environ.get("SACREBLEU_SEED", "12345")
+    """The seed sacrebleu's resampling uses (its ``SACREBLEU_SEED``, 12345 unless set), as it prints it."""
+    return os.environ.get("SACREBLEU_SEED", "12345").lower()
+
+
+def _rng(seed: str) -> np.random.Generator:
+    return np.random.default_rng(None if seed == "none" else int(seed))
 
 
 @dataclass
@@ -54,7 +61,7 @@ class MetricResult:
         return {"score": round(self.score, 2), "mean": _round(self.mean), "ci95": _round(self.ci),
                 "signature": self.signature}
 
-    def confidence(self) -> str:
+    def interval_text(self) -> str:
         return f"μ = {self.mean:.2f} ± {self.ci:.2f}" if self.mean is not None and self.ci is not None else ""
 
 
@@ -62,37 +69,94 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def _run(named: list[tuple[str, Sequence[str]]], references: list[list[str]], test_type: str,
-         n_samples: int):
-    from sacrebleu.significance import PairedTest
-
-    metrics = make_metrics()
-    test = PairedTest(named, metrics, references, test_type=test_type, n_samples=n_samples)
-    signatures, table = test()
-    # PairedTest keys results by sacrebleu's score names (BLEU, chrF2++, TER), in our metrics' order.
-    keys = [k for k in table if k != "System"]
-    sig_keys = list(signatures)
-    return ({ours: table[key] for ours, key in zip(METRIC_NAMES, keys, strict=True)},
-            {ours: signatures[key].format() for ours, key in zip(METRIC_NAMES, sig_keys, strict=True)})
+def _chunks(n_rows: int, n_segments: int, multiple: int = 1) -> Iterator[int]:
+    """Row counts per chunk: about :data:`_CHUNK_CELLS` cells each, a multiple of ``multiple``."""
+    rows = max(multiple, (_CHUNK_CELLS // max(n_segments, 1)) // multiple * multiple)
+    done = 0
+    while done < n_rows:
+        yield min(rows, n_rows - done)
+        done += rows
 
 
-def corpus_scores(hypotheses: list[str], references: list[list[str]],
-                  n_bootstrap: int = DEFAULT_BOOTSTRAP) -> list[MetricResult]:
-    """BLEU, chrF++ and TER with bootstrap 95% CIs (sacrebleu ``--confidence``).
+def bootstrap_scores(metrics: MetricSet, systems: list[SegmentStats], n_samples: int,
+                     seed: str | None = None) -> list[dict[str, np.ndarray]]:
+    """Each system's score on each of ``n_samples`` resamples (the same resamples for every system).
 
-    ``references`` is a list of reference *streams*, each parallel to ``hypotheses``.
+    The index draws are sacrebleu's: ``rng.choice(n, size=(n_samples, n))``,
+    taken in chunks of rows (the generator yields the same numbers either way).
     """
-    table, signatures = _run([("system", hypotheses)], references, "bs", n_bootstrap)
+    n = len(systems[0])
+    rng = _rng(sacrebleu_seed() if seed is None else seed)
+    scores: list[dict[str, list[float]]] = [{name: [] for name in METRIC_NAMES} for _ in systems]
+    for rows in _chunks(n_samples, n):
+        indices = rng.choice(n, size=(rows, n), replace=True)
+        weights = np.stack([np.bincount(row, minlength=n) for row in indices]).astype(np.float64)
+        for system, out in zip(systems, scores, strict=True):
+            for name in METRIC_NAMES:
+                for total in weights @ system.arrays[name]:
+                    out[name].append(score_from(metrics, name, total))
+    return [{name: np.array(values) for name, values in out.items()} for out in scores]
+
+
+def estimate_ci(scores: np.ndarray) -> tuple[float, float]:
+    """Mean and 95% CI half-width of resample scores (sacrebleu's ``Score.estimate_ci``)."""
+    ordered = sorted(float(x) for x in scores)
+    lower = len(ordered) // 40
+    upper = len(ordered) - lower - 1
+    return statistics.mean(ordered), 0.5 * (ordered[upper] - ordered[lower])
+
+
+def confidence(metrics: MetricSet, stats: SegmentStats,
+               n_bootstrap: int = DEFAULT_BOOTSTRAP) -> list[MetricResult]:
+    """BLEU, chrF++ and TER with bootstrap 95% CIs (``sacrebleu --confidence``); no CIs when n < 2."""
+    totals = stats.totals()
+    seed = sacrebleu_seed()
+    signatures = metrics.signatures(n_bootstrap, seed)
+    resampled = bootstrap_scores(metrics, [stats], n_bootstrap, seed)[0] if n_bootstrap > 1 else None
     results = []
     for name in METRIC_NAMES:
-        result = table[name][0]
-        results.append(MetricResult(name, float(result.score), _float(result.mean), _float(result.ci),
-                                    signatures[name]))
+        mean = ci = None
+        if resampled is not None:
+            mean, ci = estimate_ci(resampled[name])
+        score = score_from(metrics, name, totals[name])
+        results.append(MetricResult(name, score, mean, ci, signatures[name]))
     return results
 
 
-def _float(value) -> float | None:
-    return None if value is None else float(value)
+def _p_value(sample_stats: np.ndarray, observed: float) -> float:
+    """sacrebleu's ``_compute_p_value``: resamples strictly beyond the observed difference, plus one."""
+    return (int(np.sum(sample_stats > observed)) + 1) / (len(sample_stats) + 1)
+
+
+def randomization_p_values(metrics: MetricSet, baseline: SegmentStats, system: SegmentStats,
+                           n_trials: int, seed: str | None = None) -> dict[str, float]:
+    """Paired approximate randomization (sacrebleu's ``_paired_ar_test``), two-sided.
+
+    Each trial swaps a random half of the segments between the two systems.
+    The swap masks are sacrebleu's (``rng.integers(2, size=(trials, n), dtype=bool)``);
+    numpy draws booleans 32 to a word, so chunks of a multiple of 32 rows give
+    the same masks as one draw.
+    """
+    n = len(baseline)
+    seed = sacrebleu_seed() if seed is None else seed
+    rng = np.random.default_rng(None if seed in ("none", "0") else int(seed))
+    differences: dict[str, list[float]] = {name: [] for name in METRIC_NAMES}
+    for rows in _chunks(n_trials, n, multiple=32):
+        keep = rng.integers(2, size=(rows, n), dtype=bool)
+        for name in METRIC_NAMES:
+            a, b = baseline.arrays[name], system.arrays[name]
+            mask = keep.astype(np.float64)
+            shuffled_a = mask @ a + (1 - mask) @ b
+            shuffled_b = (1 - mask) @ a + mask @ b
+            differences[name] += [abs(score_from(metrics, name, x) - score_from(metrics, name, y))
+                                  for x, y in zip(shuffled_a, shuffled_b, strict=True)]
+    base_totals, sys_totals = baseline.totals(), system.totals()
+    result = {}
+    for name in METRIC_NAMES:
+        observed = abs(score_from(metrics, name, base_totals[name])
+                       - score_from(metrics, name, sys_totals[name]))
+        result[name] = _p_value(np.array(differences[name]), observed)
+    return result
 
 
 @dataclass
@@ -116,6 +180,8 @@ class Comparison:
     rows: list[SystemRow]
     signatures: dict[str, str]
     documents: int = 0
+    unit_name: str = "unit"
+    level_notes: list[str] = field(default_factory=list)
 
     @property
     def baseline(self) -> str:
@@ -123,9 +189,10 @@ class Comparison:
 
     def as_dict(self) -> dict:
         return {
-            "units": self.units, "documents": self.documents, "baseline": self.baseline,
+            "units": self.units, "unit": self.unit_name, "documents": self.documents,
+            "baseline": self.baseline,
             "n_bootstrap": self.n_bootstrap, "n_trials": self.n_trials, "seed": sacrebleu_seed(),
-            "signatures": self.signatures,
+            "signatures": self.signatures, "levels": self.level_notes,
             "systems": [
                 {"system": row.system, "identical_to_baseline": row.identical_to_baseline,
                  "metrics": {name: {**score.as_dict(),
@@ -141,29 +208,51 @@ def _p(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def compare_systems(named: list[tuple[str, list[str]]], references: list[list[str]],
-                    n_bootstrap: int = DEFAULT_BOOTSTRAP, n_trials: int = DEFAULT_TRIALS) -> Comparison:
+def compare_stats(metrics: MetricSet, named: list[tuple[str, SegmentStats]], identical: list[bool],
+                  n_bootstrap: int = DEFAULT_BOOTSTRAP, n_trials: int = DEFAULT_TRIALS) -> Comparison:
     """Paired bootstrap resampling (``--paired-bs``) and approximate randomization (``--paired-ar``).
 
-    The first system is the baseline.  μ ± CI come from the bootstrap test (as
-    sacrebleu prints them); p-values from both tests, two-sided.
+    ``named`` are the systems' statistics over the same items (the first is the
+    baseline); ``identical[k]`` says system k's text equals the baseline's.
+    μ ± CI come from the bootstrap (as sacrebleu prints them); p-values from
+    both tests, two-sided.  ``n_bootstrap`` or ``n_trials`` 0 leaves that test out.
     """
     if len(named) < 2:
         raise ValueError("compare needs a baseline and at least one system")
-    bs, bs_signatures = _run(named, references, "bs", n_bootstrap)
-    ar, ar_signatures = _run(named, references, "ar", n_trials)
-    baseline_hyps = named[0][1]
+    seed = sacrebleu_seed()
+    signatures = {name: [] for name in METRIC_NAMES}
+    if n_bootstrap:
+        for name, text in metrics.signatures(n_bootstrap, seed).items():
+            signatures[name].append(text)
+    if n_trials:
+        for name, text in metrics.signatures(0).items():
+            signatures[name].append(_with_ar(text, n_trials, seed))
+    resampled = bootstrap_scores(metrics, [s for _, s in named], n_bootstrap, seed) if n_bootstrap else None
+    base_totals = named[0][1].totals()
     rows = []
-    for index, (system, hyps) in enumerate(named):
-        identical = index > 0 and list(hyps) == list(baseline_hyps)
-        row = SystemRow(system, {}, identical_to_baseline=identical)
+    for index, (system, stats) in enumerate(named):
+        same = index > 0 and identical[index]
+        totals = stats.totals()
+        row = SystemRow(system, {}, identical_to_baseline=same)
         for name in METRIC_NAMES:
-            result = bs[name][index]
-            row.scores[name] = MetricResult(name, float(result.score), _float(result.mean), _float(result.ci),
-                                            bs_signatures[name])
-            if index > 0:
-                row.p_bootstrap[name] = 1.0 if identical else float(bs[name][index].p_value)
-                row.p_randomization[name] = 1.0 if identical else float(ar[name][index].p_value)
+            score = score_from(metrics, name, totals[name])
+            mean = ci = None
+            if resampled is not None:
+                mean, ci = estimate_ci(resampled[index][name])
+            row.scores[name] = MetricResult(name, score, mean, ci, " ; ".join(signatures[name]))
+            if index > 0 and resampled is not None:
+                observed = abs(score_from(metrics, name, base_totals[name]) - score)
+                diffs = np.abs(resampled[index][name] - resampled[0][name])
+                row.p_bootstrap[name] = 1.0 if same else _p_value(diffs - diffs.mean(), observed)
+        if index > 0 and n_trials:
+            p_values = randomization_p_values(metrics, named[0][1], stats, n_trials, seed)
+            row.p_randomization = {name: 1.0 if same else p for name, p in p_values.items()}
         rows.append(row)
-    signatures = {name: f"{bs_signatures[name]} ; {ar_signatures[name]}" for name in METRIC_NAMES}
-    return Comparison(len(baseline_hyps), n_bootstrap, n_trials, rows, signatures)
+    return Comparison(len(named[0][1]), n_bootstrap, n_trials, rows,
+                      {name: " ; ".join(texts) for name, texts in signatures.items()})
+
+
+def _with_ar(signature: str, n_trials: int, seed: str) -> str:
+    """sacrebleu's signature of an AR test: ``ar:N`` and ``seed:S`` after ``nrefs``."""
+    head, _, rest = signature.partition("|")
+    return f"{head}|ar:{n_trials}|seed:{seed}|{rest}"

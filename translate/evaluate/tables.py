@@ -6,49 +6,102 @@ tables, and apart from the HTML page, which renders the same data its own way.
 
 from __future__ import annotations
 
+from ..glossary import TermScore
 from .align import METHOD
+from .metrics import HIGHER_IS_BETTER, METRIC_NAMES
 from .scoring import Evaluation
-from .significance import METRIC_NAMES, Comparison
+from .significance import Comparison
+
+#: Term and number misses printed before "and N more".
+SHOWN_ISSUES = 10
 
 
-def score_lines(evaluation: Evaluation, segments: bool = False) -> list[str]:
-    """What ``translate score`` prints: totals and signatures, then documents, terms, fidelity, segments."""
-    lines = [f"{evaluation.units} {evaluation.unit_name}s"
-             + (f" in {len(evaluation.documents)} documents" if len(evaluation.documents) > 1 else "")]
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def counts_line(evaluation: Evaluation) -> str:
+    """Units, segments and documents, in words: ``3 paragraphs in 1 document; 5 segments scored``."""
+    line = plural(evaluation.units, evaluation.unit_name)
+    if len(evaluation.documents) > 1:
+        line += f" in {plural(len(evaluation.documents), 'document')}"
+    segments = len(evaluation.segments)
+    if evaluation.unit_name != "line" or segments != evaluation.units:
+        line += (f"; {plural(segments, 'segment')} scored "
+                 f"(sentences aligned inside each {evaluation.unit_name})")
+    return line
+
+
+def term_line(term_score: TermScore) -> str:
+    """``term_success_rate: 92.00 (23/25)``, or ``n/a`` when no glossary term occurs in the source."""
+    if not term_score.total:
+        return f"{term_score.metric}: n/a (no glossary term in the source)  {term_score.signature}"
+    return (f"{term_score.metric}: {term_score.score:6.2f} ({term_score.found}/{term_score.total})  "
+            f"{term_score.signature}")
+
+
+def evaluation_lines(evaluation: Evaluation, segments: bool = False) -> list[str]:
+    """What ``translate score`` prints: level, totals and signatures, documents, terms, numbers, fidelity."""
+    lines = [evaluation.level_summary, counts_line(evaluation)]
     for m in evaluation.metrics:
-        lines.append(f"{m.name:7} {m.score:6.2f}  ({m.confidence()}, 95% CI)  {m.signature}")
-    if evaluation.level == "unit":
-        lines.append(f"{evaluation.realigned} document(s) realigned (sentences merged or split; {METHOD})")
+        notes = [x for x in (m.interval_text() + (", 95% CI" if m.interval_text() else ""),
+                             "" if HIGHER_IS_BETTER[m.name] else "lower is better") if x]
+        note = f"  ({'; '.join(notes)})" if notes else ""
+        lines.append(f"{m.name:7} {m.score:6.2f}{note}  {m.signature}")
+    if evaluation.realigned_units:
+        lines.append(f"{plural(evaluation.realigned_units, evaluation.unit_name)} realigned in "
+                     f"{plural(evaluation.realigned, 'document')} (sentences merged or split; {METHOD})")
     if len(evaluation.documents) > 1:
         lines.append("")
-        lines.append(f"{'document':32} {'units':>5} {'BLEU':>7} {'chrF++':>7} {'TER':>7}")
+        lines.append(f"{'document':32} {'units':>6} {'segments':>8} {'BLEU':>7} {'chrF++':>7} {'TER':>7}")
         for d in evaluation.documents:
-            note = f"  ({d.realigned_units} unit(s) realigned)" if d.realigned_units else ""
-            lines.append(f"{d.key[:32]:32} {d.units:5d} {d.scores['BLEU']:7.2f} {d.scores['chrF++']:7.2f} "
-                         f"{d.scores['TER']:7.2f}{note}")
+            note = f"  ({d.realigned_units} realigned)" if d.realigned_units else ""
+            scores = " ".join(f"{d.scores[n]:7.2f}" if n in d.scores else f"{'n/a':>7}" for n in METRIC_NAMES)
+            lines.append(f"{d.key[-32:]:32} {d.units:6d} {d.segments:8d} {scores}{note}")
     for term_score in evaluation.terms:
-        lines.append(f"{term_score.metric}: {term_score.score:6.2f} "
-                     f"({term_score.found}/{term_score.total})  {term_score.signature}")
+        lines.append(term_line(term_score))
         lines += [f"  {category:13} {count.found}/{count.total}"
                   for category, count in sorted(term_score.by_category.items())]
+    if evaluation.term_note():
+        lines.append(f"  ({evaluation.term_note()})")
+    lines += _issue_lines(evaluation)
     if evaluation.fidelity:
         blocks = sum(f.blocks for f in evaluation.fidelity)
         preserved = sum(f.preserved for f in evaluation.fidelity)
         shapes = sum(1 for f in evaluation.fidelity if f.shape_equal)
-        rate = 100 * preserved / blocks if blocks else 100.0
-        lines.append(f"format fidelity: inline codes preserved in {preserved}/{blocks} units ({rate:.2f}%), "
+        rate = f"{100 * preserved / blocks:.2f}%" if blocks else "n/a"
+        lines.append(f"format fidelity: inline codes preserved in {preserved}/{blocks} units ({rate}), "
                      f"tree shape equal in {shapes}/{len(evaluation.fidelity)} document(s)")
         for report in evaluation.fidelity:
             lines += [f"  {report.document}: {problem}" for problem in report.problems[:5]]
     if evaluation.comet is not None:
         lines.append(f"COMET   {100 * evaluation.comet.score:6.2f}  model:{evaluation.comet.model}")
+    lines += [f"note: {note}" for note in evaluation.notes]
     if segments:
         lines.append("")
-        lines.append(f"{'segment':40} {'bead':>4} {'chrF++':>7} {'BLEU':>7}  hypothesis")
+        lines.append(f"{'segment':40} {'bead':>4} {'chrF++':>7} {'BLEU':>7} {'TER':>7}  hypothesis")
         for s in evaluation.segments:
-            lines.append(f"{s.id[-40:]:40} {s.bead:>4} {s.chrf:7.2f} {s.bleu:7.2f}  {s.hypothesis[:60]}")
-        lines.append(f"segment signatures: BLEU {evaluation.segment_signatures['BLEU']}; "
-                     f"chrF++ {evaluation.segment_signatures['chrF++']}")
+            lines.append(f"{s.id[-40:]:40} {s.bead:>4} {s.chrf:7.2f} {s.bleu:7.2f} {s.ter:7.2f}  "
+                         f"{s.hypothesis[:60]}")
+        lines.append("segment signatures: " + "; ".join(f"{k} {v}" for k, v in
+                                                        evaluation.segment_signatures.items()))
+    return lines
+
+
+def _issue_lines(evaluation: Evaluation) -> list[str]:
+    """Numbers checked and missing; the first term and number misses with their segments."""
+    lines = []
+    numbers = [i for i in evaluation.issues if i.kind == "number"]
+    if evaluation.numbers_checked:
+        units = len({(i.document, i.unit) for i in numbers})
+        lines.append(f"numbers: {plural(len(numbers), 'source number')} missing from the hypothesis in "
+                     f"{units} of {plural(evaluation.numbers_checked, evaluation.unit_name)}")
+    for issue in evaluation.issues[:SHOWN_ISSUES]:
+        where = issue.segments[0] if len(issue.segments) == 1 else f"{issue.document} unit {issue.unit}"
+        lines.append(f"  {issue.kind} missing in {where}: {issue.source!r} (expected {issue.expected!r})")
+    if len(evaluation.issues) > SHOWN_ISSUES:
+        lines.append(f"  ... and {len(evaluation.issues) - SHOWN_ISSUES} more "
+                     "(--json or --html lists them all)")
     return lines
 
 
@@ -61,11 +114,12 @@ def _cells(comparison: Comparison) -> list[list[str]]:
             p_ar = row.p_randomization.get(name)
             rows.append([
                 row.system if name == METRIC_NAMES[0] else "",
-                name,
+                name + ("" if HIGHER_IS_BETTER[name] else " (lower is better)"),
                 f"{score.score:.2f}",
-                score.confidence().removeprefix("μ = "),
-                "baseline" if index == 0 else f"{p_bs:.4f}",
-                "" if index == 0 else f"{p_ar:.4f}" + (" (identical)" if row.identical_to_baseline else ""),
+                score.interval_text().removeprefix("μ = ") or "n/a",
+                "baseline" if index == 0 else ("n/a" if p_bs is None else f"{p_bs:.4f}"),
+                "" if index == 0 else ("n/a" if p_ar is None else f"{p_ar:.4f}")
+                + (" (identical)" if row.identical_to_baseline else ""),
             ])
     return rows
 
@@ -73,11 +127,16 @@ def _cells(comparison: Comparison) -> list[list[str]]:
 _HEADER = ["system", "metric", "score", "μ ± 95% CI", "p (paired bs)", "p (paired ar)"]
 
 
-def _footer(comparison: Comparison) -> list[str]:
-    lines = [f"{comparison.units} units"
-             + (f" in {comparison.documents} documents" if comparison.documents else "")
-             + f"; paired bootstrap n={comparison.n_bootstrap}, approximate randomization "
-               f"n={comparison.n_trials}; p < 0.05: the difference from the baseline is unlikely by chance"]
+def comparison_footer(comparison: Comparison) -> list[str]:
+    tests = []
+    if comparison.n_bootstrap:
+        tests.append(f"paired bootstrap n={comparison.n_bootstrap}")
+    if comparison.n_trials:
+        tests.append(f"approximate randomization n={comparison.n_trials}")
+    lines = [plural(comparison.units, comparison.unit_name)
+             + (f" in {plural(comparison.documents, 'document')}" if comparison.documents else "")
+             + f"; {', '.join(tests)}; p < 0.05: the difference from the baseline is unlikely by chance"]
+    lines += [f"level: {reason}" for reason in comparison.level_notes]
     lines += [f"{name}: {signature}" for name, signature in comparison.signatures.items()]
     return lines
 
@@ -86,15 +145,14 @@ def comparison_table(comparison: Comparison) -> str:
     """The comparison as an aligned terminal table."""
     rows = [_HEADER, *_cells(comparison)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(_HEADER))]
-    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths,
-                                                                                                   strict=True)))
-             .rstrip() for r in rows]
+    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines + [""] + _footer(comparison))
+    return "\n".join(lines + [""] + comparison_footer(comparison))
 
 
 def comparison_markdown(comparison: Comparison) -> str:
     """The comparison as a GitHub-flavoured Markdown table."""
     lines = ["| " + " | ".join(_HEADER) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * 4) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in _cells(comparison)]
-    return "\n".join(lines + [""] + [f"- {line}" for line in _footer(comparison)]) + "\n"
+    return "\n".join(lines + [""] + [f"- {line}" for line in comparison_footer(comparison)]) + "\n"

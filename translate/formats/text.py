@@ -71,6 +71,7 @@ class TextFormat:
         pending: list[str] = []  # raw text of the block being gathered
         skeleton: list[str] = []
         previous = ""  # content of the previous line in the current block
+        blocks = 0  # counted here: document.blocks rescans every part (quadratic on long files)
 
         blocks = 0  # counted here: document.blocks is a new list on each call (quadratic in a loop)
 
