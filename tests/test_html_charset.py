@@ -40,14 +40,14 @@ def test_the_prescan_finds_what_a_browser_finds(head: str, encoding: str | None)
 def test_a_declaration_in_a_comment_is_no_declaration() -> None:
     page = '<!-- <meta charset="iso-8859-1"> -->\n<meta charset="utf-8"><p>Kafe é</p>'.encode()
     document = FMT.read(page, "kafe.html")
-    assert "encoding" not in document.metadata
+    assert document.encoding is None
     assert FMT.write(document) == page
 
 
 def test_x_user_defined_is_read_as_windows_1252() -> None:
     page = '<meta charset="x-user-defined"><p>Harga \x93naik\x94</p>'.encode("latin-1")
     document = FMT.read(page, "lama.html")
-    assert document.metadata["encoding"] == "cp1252"
+    assert document.encoding == "cp1252"
     assert FMT.write(document) == page
 
 
