@@ -47,6 +47,9 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
                    help="numbers, dates, money and times written for this locale (default: %(default)s)")
     p.add_argument("--currency-style", default="code", choices=["code", "symbol", "words"],
                    help="IDR 50,000 (code, default), Rp50,000 (symbol) or 50,000 rupiah (words)")
+    p.add_argument("--style", default="cldr", choices=["cldr", "ap"],
+                   help="house style: cldr (default, the locale's CLDR forms) or ap (AP Stylebook: "
+                        "Rp 3.5 billion, 2 p.m. WIB, 2.5 percent)")
     p.add_argument("--no-localize", action="store_true", help="leave numbers, dates and money to the model")
 
 
@@ -194,7 +197,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     glossary = _run_glossary(args)
     from .localize import Localizer
 
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)  # before loading
+    # before loading: a bad locale is reported before the model
+    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style, args.style)
     load = getattr(engine, "load", None)
     if callable(load):
         load()  # model problems are reported before any file is read
@@ -339,7 +343,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     glossary = _run_glossary(args)
     from .localize import Localizer
 
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)
+    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style, args.style)
     with tempfile.TemporaryDirectory(prefix="ntrex-") as workdir:
         corpus = build_ntrex(args.ntrex, workdir, args.max_docs) if args.ntrex else args.corpus
         pairs = find_corpus_pairs(corpus)
