@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__
-from .errors import TranslateError
+from .errors import InputError, TranslateError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
 DEFAULT_GLOSSARY = "glossaries"
@@ -66,7 +66,8 @@ def _engine_from_args(args: argparse.Namespace):
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="translate files or folders into the same format")
+    p = sub.add_parser("run", help="translate files or folders into the same format", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
     p.add_argument("-o", "--output", metavar="OUTDIR", help="write outputs here (mirroring folders)")
     _add_engine_options(p)
@@ -161,9 +162,25 @@ def cmd_model_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Exit codes, stable across releases (also in the README); the library's errors carry theirs.
+EXIT_CODES = """\
+exit codes:
+  0    success (every file written, or kept with --skip-existing)
+  1    other error
+  2    bad input: a file that cannot be read or parsed, no input files, or a usage error
+  3    an output that cannot or must not be written (exists without --overwrite, unwritable)
+  4    a model or engine that cannot be loaded or run
+  5    a glossary with errors (every problem listed as file:line)
+  6    translations that cannot be merged back into the document
+  7    hypothesis and reference that cannot be scored together
+  130  interrupted (Ctrl-C or SIGTERM); files already written are complete
+In a folder run, the exit code is the highest of the failed files' codes."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="translate", description="Translate Indonesian news articles into English."
+        prog="translate", description="Translate Indonesian news articles into English.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -236,7 +253,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return max(r.error.exit_code for r in failures)
     if not report.results and not report.existing:
         _err("error: no input files found")
-        return 2
+        return InputError.exit_code
     _err(f"wrote {written} file(s)")
     return 0
 
@@ -361,6 +378,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_glossary_check(args: argparse.Namespace) -> int:
+    from .errors import GlossaryError
     from .glossary import check_glossary, load_glossary
 
     problems = check_glossary(args.paths)
@@ -370,7 +388,7 @@ def cmd_glossary_check(args: argparse.Namespace) -> int:
     warnings = len(problems) - len(errors)
     if errors:
         _err(f"{len(errors)} error(s), {warnings} warning(s)")
-        return 5
+        return GlossaryError.exit_code
     glossary = load_glossary(args.paths)
     _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
     return 0
