@@ -29,13 +29,15 @@ from pathlib import Path
 
 import torch
 
+from translate.engines.base import TermConstraint
+from translate.engines.common import TermForms
 from translate.engines.constrained import (
     Constraint,
     constrained_generate,
-    constraint_for_phrase,
     generate_with_constraints,
-    word_continuation_ids,
+    token_constraints,
 )
+from translate.engines.phrases import word_continuation_ids
 from translate.testing.marian_factory import OPUS_MT_ID_EN_SHAPE, ModelSpec, build_marian_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,8 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     def terms(n: int) -> list[list[str]]:
         return [[TERMS[(i + j) % len(TERMS)] for j in range(n)] for i in range(len(segments))]
 
-    def constraints(n: int) -> list[list[Constraint]]:
-        return [[constraint_for_phrase(tokenizer, t) for t in wanted] for wanted in terms(n)]
+    forms = TermForms(tokenizer, str(directory), list)
+
+    def constraints(n: int) -> list[list[Constraint]]:  # as the marian engine builds them
+        return [token_constraints([TermConstraint((t,), t) for t in wanted], forms) for wanted in terms(n)]
 
     def plain() -> list[list[int]]:
         with torch.no_grad():

@@ -169,10 +169,10 @@ def test_missing_and_unreadable_paths(tmp_path: Path, monkeypatch: pytest.Monkey
     src = tmp_path / "rahasia.id.txt"
     src.write_text("Halo.", encoding="utf-8")
 
-    def denied(self: Path) -> bytes:
+    def denied(path: Path) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(textio, "_open_input", denied)  # chmod does not stop root
     assert main(["run", str(src), "--engine", "copy", "--no-glossary"]) == 2
     assert "permission denied" in _one_error(capsys)
 

@@ -14,15 +14,17 @@ from pathlib import Path
 import pytest
 import torch
 
+from translate.engines.base import TermConstraint
+from translate.engines.common import TermForms
 from translate.engines.constrained import (
     Constraint,
     ConstraintTracker,
     bank_sizes,
     constrained_generate,
-    constraint_for_phrase,
     generate_with_constraints,
-    phrase_token_variants,
+    token_constraints,
 )
+from translate.engines.phrases import phrase_tokens
 from translate.errors import ModelError
 
 SEGMENTS = [
@@ -48,6 +50,21 @@ def tokenizer(tiny_model_dir: Path):
     from transformers import MarianTokenizer
 
     return MarianTokenizer.from_pretrained(tiny_model_dir)
+
+
+@pytest.fixture(scope="module")
+def forms(tokenizer) -> TermForms[list[int]]:
+    return TermForms(tokenizer, "tiny", list)
+
+
+def _constraints(forms: TermForms[list[int]], terms: list[str]) -> list[Constraint]:
+    """A segment's constraints as the marian engine builds them from its glossary terms."""
+    return token_constraints([TermConstraint((term,), term) for term in terms], forms)
+
+
+def _variants(tokenizer, term: str) -> list[list[int]]:
+    """A term's token sequences: as written, and capitalised when that differs."""
+    return [ids for ids in phrase_tokens(tokenizer, term) if ids is not None]
 
 
 def _load(directory: Path, eos_bias: float = 0.0):
@@ -94,12 +111,12 @@ def _find(haystack: list[int], needle: list[int]) -> list[int]:
 
 
 @pytest.mark.parametrize("eos_bias", [0.0, 0.4])
-def test_every_constraint_appears(tiny_model_dir: Path, tokenizer, eos_bias: float) -> None:
+def test_every_constraint_appears(tiny_model_dir: Path, tokenizer, forms, eos_bias: float) -> None:
     model = _load(tiny_model_dir, eos_bias)
     segments = (SEGMENTS * 2)[:20]
     terms = _term_sets(len(segments))
     batch = _encode(tokenizer, segments)
-    constraints = [[constraint_for_phrase(tokenizer, t) for t in ts] for ts in terms]
+    constraints = [_constraints(forms, ts) for ts in terms]
     outputs = constrained_generate(model, batch["input_ids"], batch["attention_mask"], constraints,
                                    num_beams=4, max_new_tokens=48)
     texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
@@ -115,63 +132,64 @@ def test_every_constraint_appears(tiny_model_dir: Path, tokenizer, eos_bias: flo
 
 
 @pytest.mark.parametrize("num_beams", [1, 2])
-def test_small_beams_meet_every_constraint(model, tokenizer, num_beams: int) -> None:
+def test_small_beams_meet_every_constraint(model, tokenizer, forms, num_beams: int) -> None:
     terms = _term_sets(8, seed=11)
     batch = _encode(tokenizer, SEGMENTS[:8])
-    constraints = [[constraint_for_phrase(tokenizer, t) for t in ts] for ts in terms]
+    constraints = [_constraints(forms, ts) for ts in terms]
     outputs = constrained_generate(model, batch["input_ids"], batch["attention_mask"], constraints,
                                    num_beams=num_beams, max_new_tokens=40)
     texts = tokenizer.batch_decode(outputs, skip_special_tokens=True)
     assert all(t in text for ts, text in zip(terms, texts, strict=True) for t in ts)
 
 
-def test_engine_entry_routes_unconstrained_batches_to_generate(model, tokenizer) -> None:
+def test_engine_entry_routes_unconstrained_batches_to_generate(model, tokenizer, forms) -> None:
     batch = _encode(tokenizer, SEGMENTS[:3])
     plain = generate_with_constraints(model, batch["input_ids"], batch["attention_mask"], [[], [], []],
                                       num_beams=4, max_new_tokens=20)
     assert plain == _generate(model, batch, num_beams=4, max_new_tokens=20)
-    constraints = [[], [constraint_for_phrase(tokenizer, "Geneva")], []]
+    constraints = [[], _constraints(forms, ["Geneva"]), []]
     mixed = generate_with_constraints(model, batch["input_ids"], batch["attention_mask"], constraints,
                                       num_beams=4, max_new_tokens=20)
     assert "Geneva" in tokenizer.decode(mixed[1], skip_special_tokens=True)
     assert mixed[0] == plain[0] and mixed[2] == plain[2]
 
 
-def test_long_phrases_are_contiguous_and_land_anywhere(model, tokenizer) -> None:
+def test_long_phrases_are_contiguous_and_land_anywhere(model, tokenizer, forms) -> None:
     segments = (SEGMENTS * 2)[:16]
     rng = random.Random(3)
-    long_terms = [t for t in TERMS if len(phrase_token_variants(tokenizer, t)[0]) >= 3]
+    long_terms = [t for t in TERMS if len(phrase_tokens(tokenizer, t)[0]) >= 3]
     terms = [rng.sample(long_terms, rng.randint(1, 3)) for _ in segments]
     batch = _encode(tokenizer, segments)
-    constraints = [[constraint_for_phrase(tokenizer, t) for t in ts] for ts in terms]
+    constraints = [_constraints(forms, ts) for ts in terms]
     outputs = constrained_generate(model, batch["input_ids"], batch["attention_mask"], constraints,
                                    num_beams=4, max_new_tokens=40)
     inside = 0
     for ts, out in zip(terms, outputs, strict=True):
         body = out[:-1]  # without EOS
         for term in ts:
-            where = [i for v in phrase_token_variants(tokenizer, term) for i in _find(body, v)]
+            where = [i for v in _variants(tokenizer, term) for i in _find(body, v)]
             assert where, f"{term!r} not contiguous in {out}"
-            length = len(phrase_token_variants(tokenizer, term)[0])
+            length = len(phrase_tokens(tokenizer, term)[0])
             inside += any(0 < i and i + length < len(body) for i in where)
     assert inside > 0, "every phrase sits at the very start or end of its output"
 
 
-def test_two_identical_constraints_need_two_occurrences(model, tokenizer) -> None:
+def test_two_identical_constraints_need_two_occurrences(model, tokenizer, forms) -> None:
     batch = _encode(tokenizer, ["Presiden tiba di Moskwa.", "Harga beras naik."])
-    moscow = phrase_token_variants(tokenizer, "Moscow")[0]
-    twice = [constraint_for_phrase(tokenizer, "Moscow"), constraint_for_phrase(tokenizer, "Moscow")]
-    once = [constraint_for_phrase(tokenizer, "Moscow")]
+    moscow = phrase_tokens(tokenizer, "Moscow")[0]
+    twice = _constraints(forms, ["Moscow", "Moscow"])
+    once = _constraints(forms, ["Moscow"])
     outputs = constrained_generate(model, batch["input_ids"], batch["attention_mask"], [twice, once],
                                    num_beams=4, max_new_tokens=30)
     assert len(_find(outputs[0], moscow)) >= 2
     assert len(_find(outputs[1], moscow)) >= 1
 
 
-def test_any_alternative_satisfies(model, tokenizer) -> None:
-    moscow = phrase_token_variants(tokenizer, "Moscow")[0]
-    geneva = phrase_token_variants(tokenizer, "Geneva")[0]
-    either = Constraint([geneva, moscow], label="Geneva|Moscow")
+def test_any_alternative_satisfies(model, tokenizer, forms) -> None:
+    moscow = phrase_tokens(tokenizer, "Moscow")[0]
+    geneva = phrase_tokens(tokenizer, "Geneva")[0]
+    [either] = token_constraints([TermConstraint(("Geneva", "Moscow"), "Jenewa")], forms)
+    assert either.alternatives == [geneva, moscow]
     batch = _encode(tokenizer, SEGMENTS[:4])
     outputs = constrained_generate(model, batch["input_ids"], batch["attention_mask"], [[either]] * 4,
                                    num_beams=4, max_new_tokens=30)
@@ -184,9 +202,9 @@ def test_any_alternative_satisfies(model, tokenizer) -> None:
 
 
 @pytest.mark.parametrize("fixed_length", [False, True])
-def test_tight_length_still_meets_every_constraint(model, tokenizer, fixed_length: bool) -> None:
+def test_tight_length_still_meets_every_constraint(model, tokenizer, forms, fixed_length: bool) -> None:
     terms = [["Prime Minister", "Moscow"], ["West Java"], ["Foreign Minister", "President", "Geneva"]]
-    constraints = [[constraint_for_phrase(tokenizer, t) for t in ts] for ts in terms]
+    constraints = [_constraints(forms, ts) for ts in terms]
     need = max(sum(c.min_length for c in cs) for cs in constraints)
     batch = _encode(tokenizer, SEGMENTS[:3])
     for extra in (1, 2, 5):
@@ -202,11 +220,11 @@ def test_tight_length_still_meets_every_constraint(model, tokenizer, fixed_lengt
                 assert len(out) == limit
 
 
-def test_constraints_that_cannot_fit_are_refused(model, tokenizer) -> None:
+def test_constraints_that_cannot_fit_are_refused(model, tokenizer, forms) -> None:
     batch = _encode(tokenizer, SEGMENTS[:1])
-    long = constraint_for_phrase(tokenizer, "Foreign Minister")
+    long = _constraints(forms, ["Foreign Minister"])
     with pytest.raises(ValueError, match="max_new_tokens"):
-        constrained_generate(model, batch["input_ids"], batch["attention_mask"], [[long]], max_new_tokens=5)
+        constrained_generate(model, batch["input_ids"], batch["attention_mask"], [long], max_new_tokens=5)
     pad = Constraint([[model.generation_config.pad_token_id]], label="<pad>")
     with pytest.raises(ValueError, match="forbidden token"):
         constrained_generate(model, batch["input_ids"], batch["attention_mask"], [[pad]], max_new_tokens=5)
@@ -255,12 +273,11 @@ def test_eos_bias_gives_outputs_of_several_lengths(tiny_model_dir: Path, tokeniz
     assert min(lengths) < 30
 
 
-def test_unconstrained_rows_of_a_mixed_batch_match_generate(tiny_model_dir: Path, tokenizer) -> None:
+def test_unconstrained_rows_of_a_mixed_batch_match_generate(tiny_model_dir: Path, tokenizer, forms) -> None:
     model = _load(tiny_model_dir, 0.2)
     batch = _encode(tokenizer, SEGMENTS[:6])
     expected = _generate(model, batch, num_beams=4, max_new_tokens=30)
-    constraints = [[], [constraint_for_phrase(tokenizer, "Moscow")], [], [],
-                   [constraint_for_phrase(tokenizer, "West Java")], []]
+    constraints = [[], _constraints(forms, ["Moscow"]), [], [], _constraints(forms, ["West Java"]), []]
     got = constrained_generate(model, batch["input_ids"], batch["attention_mask"], constraints,
                                num_beams=4, max_new_tokens=30)
     for i, cs in enumerate(constraints):
@@ -273,13 +290,18 @@ def test_unconstrained_rows_of_a_mixed_batch_match_generate(tiny_model_dir: Path
 # --------------------------------------------------------------------------- the parts
 
 
-def test_phrase_token_variants(tokenizer) -> None:
-    variants = phrase_token_variants(tokenizer, "president")
-    assert len(variants) == 2
-    assert [tokenizer.decode(v) for v in variants] == ["president", "President"]
-    assert all(tokenizer.eos_token_id not in v for v in variants)
-    assert tokenizer.convert_ids_to_tokens(variants[1])[0].startswith("\u2581")
-    assert len(phrase_token_variants(tokenizer, "West Java")) == 1  # already capitalised
+def test_terms_become_constraints_as_the_engine_builds_them(tokenizer, forms) -> None:
+    given, capital = phrase_tokens(tokenizer, "president")
+    assert given is not None and capital is not None
+    assert [tokenizer.decode(v) for v in (given, capital)] == ["president", "President"]
+    assert tokenizer.eos_token_id not in given + capital
+    assert tokenizer.convert_ids_to_tokens(capital)[0].startswith("\u2581")
+    [constraint] = _constraints(forms, ["president"])
+    assert constraint.alternatives == [given] and constraint.initial == [capital]  # capital: start only
+    assert phrase_tokens(tokenizer, "West Java")[1] is None  # already capitalised
+    [either] = token_constraints([TermConstraint(("Geneva", "Moscow"), "Jenewa")], forms)
+    assert either.alternatives == [phrase_tokens(tokenizer, name)[0] for name in ("Geneva", "Moscow")]
+    assert token_constraints([TermConstraint(("\u4e2d\u6587",), "Cina")], forms) == []  # unwritable: left out
 
 
 def test_tracker_needs_contiguous_phrases() -> None:

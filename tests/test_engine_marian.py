@@ -15,7 +15,8 @@ from format_suite import assert_coded_well_formed
 
 from translate.document import CodeAllocator, CodeKind, InlineCode, strip_codes
 from translate.engines import create_engine
-from translate.engines.marian import MarianEngine, piece_spans
+from translate.engines.common import piece_spans
+from translate.engines.marian import MarianEngine
 from translate.errors import ModelError
 from translate.inline import translate_coded
 
@@ -54,9 +55,8 @@ def test_registry_builds_it_and_loading_goes_through_from_pretrained(tiny_model_
         return original(source, *args, **kwargs)
 
     monkeypatch.setattr(transformers.MarianMTModel, "from_pretrained", spy)
-    engine = create_engine("marian", model=str(tiny_model_dir), beam=2, max_length=8,
-                           unknown_option=1)
-    assert isinstance(engine, MarianEngine) and not engine.keeps_codes
+    engine = create_engine("marian", model=str(tiny_model_dir), beam=2, max_length=8, quantization=None)
+    assert isinstance(engine, MarianEngine) and not engine.keeps_codes and engine.translates
     assert calls == []  # lazy
     [result] = engine.translate(["Harga beras naik."])
     assert calls == [str(tiny_model_dir)]
@@ -129,7 +129,7 @@ def test_signature_names_every_setting(engine) -> None:
 
 def test_over_long_text_is_truncated_with_a_warning(engine, caplog) -> None:
     text = " ".join(["Harga beras naik."] * 200)
-    with caplog.at_level(logging.WARNING, logger="translate.engines.marian"):
+    with caplog.at_level(logging.WARNING, logger="translate.engines"):
         [result] = engine.translate([text], align=[True])
     assert "at most 512" in caplog.text
     assert result.text and len(result.alignment.source_spans) == 511
@@ -262,3 +262,28 @@ def test_offline_load_from_a_cache_named_by_hf_home(tiny_model_dir, tmp_path, mo
     assert result.text
     assert f"revision={commit}" in engine.signature()
     assert no_network == []
+
+
+@pytest.mark.parametrize("engine_name", ["marian", "ct2"])
+def test_an_unreachable_hub_fails_at_once(engine_name, tmp_path, monkeypatch) -> None:
+    """No network, empty cache, HF_HUB_OFFLINE unset: one short probe, no retries, a clear error."""
+    import time
+
+    from translate.engines import model_files
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-cache"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(model_files, "_probed", {}, raising=False)  # probe again in this test
+    model = "Helsinki-NLP/opus-mt-id-xx-not-cached"
+    start = time.perf_counter()
+    with pytest.raises(ModelError) as caught:
+        create_engine(engine_name, model=model).load()
+    assert time.perf_counter() - start < 2.0
+    assert_helpful(caught.value, model)
+    assert f"the hub at http://127.0.0.1:{port} cannot be reached" in str(caught.value)

@@ -16,6 +16,7 @@ import pytest
 from format_suite import DATA, FormatSuite
 from lxml import etree
 
+from translate import pipeline
 from translate.cli import main
 from translate.document import CodeKind, Document, InlineCode, strip_codes
 from translate.engines import create_engine
@@ -125,7 +126,7 @@ def test_blocks_cover_body_tables_text_boxes_headers_footers_and_notes() -> None
     footer = next(b for b in document.blocks if b.kind == "footer")
     assert strip_codes(footer.source) == "Halaman  dari berita utama hari ini."  # the PAGE field is a code
     parts = "word/document.xml word/header1.xml word/footer1.xml word/endnotes.xml"
-    assert document.metadata["parts"] == parts
+    assert document.members == parts.split()
     assert isinstance(document, DocxDocument)
 
 
@@ -314,14 +315,15 @@ def test_private_use_characters_in_the_text_survive() -> None:
     assert "\ue123" in "".join(part(FMT.write(document)).itertext())
 
 
-def test_a_paragraph_with_too_many_codes_is_left_as_it_is() -> None:
+def test_a_paragraph_with_too_many_codes_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("translate.document.CODE_CAPACITY", 6400)  # the BMP's share: a smaller file
     runs = "".join(f"<w:r><w:rPr><w:{'b' if i % 2 else 'i'}/></w:rPr><w:t>kata{i} </w:t></w:r>"
                    for i in range(6600))
     raw = members(CORPUS.read_bytes())["word/document.xml"]
     raw = raw.replace(b"<w:body>", f"<w:body><w:p>{runs}</w:p>".encode())
     data = replace_member(CORPUS.read_bytes(), "word/document.xml", raw)
     document = segment_document(FMT.read(data, "besar.docx"))
-    assert document.metadata["untranslated_paragraphs"] == "1"
+    assert document.untranslated_paragraphs == 1
     translate_documents([document], create_engine("pseudo"))
     output = FMT.write(document)
     first = [etree.tostring(part(d).find(f".//{W}p"), method="c14n") for d in (output, data)]
@@ -454,3 +456,223 @@ def test_damaged_and_shuffled_documents_never_crash() -> None:
             continue
         translate_documents([document], create_engine("pseudo"))
         FMT.read(FMT.write(document), "hasil.docx")
+
+
+# --------------------------------------------------------------------------- minimal documents built here
+
+
+def built(paragraphs: list[str], header: str = "", footer: str = "") -> bytes:
+    """A python-docx document with these body paragraphs, and a header and footer if given."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    section = document.sections[0]
+    if header:
+        section.header.paragraphs[0].text = header
+    if footer:
+        section.footer.paragraphs[0].text = footer
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def typed_by_default(data: bytes, default: str, untyped: tuple[str, ...]) -> bytes:
+    """The package with the ``Override`` of ``untyped`` parts removed and ``.xml`` parts typed ``default``."""
+    ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    types = etree.fromstring(members(data)["[Content_Types].xml"])
+    for override in list(types.iter(f"{ct}Override")):
+        if override.get("PartName") in untyped:
+            types.remove(override)
+    next(d for d in types.iter(f"{ct}Default") if d.get("Extension") == "xml").set("ContentType", default)
+    return replace_member(data, "[Content_Types].xml", etree.tostring(types, xml_declaration=True))
+
+
+MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+@pytest.mark.parametrize("default, untyped", [
+    (MAIN_TYPE, ("/word/document.xml", "/word/header1.xml", "/word/footer1.xml")),  # .NET packaging
+    ("application/xml", ("/word/header1.xml", "/word/footer1.xml")),
+])
+def test_parts_typed_by_a_default_content_type_are_found_through_relationships(
+        default: str, untyped: tuple[str, ...]) -> None:
+    data = typed_by_default(built(["Warga mengungsi."], "Kepala berita", "Kaki halaman"), default, untyped)
+    document = segment_document(FMT.read(data, "dotnet.docx"))
+    assert [(b.kind, strip_codes(b.source)) for b in document.blocks] == [
+        ("paragraph", "Warga mengungsi."), ("header", "Kepala berita"), ("footer", "Kaki halaman")]
+    translate_documents([document], create_engine("pseudo"))
+    header = "".join(part(FMT.write(document), "word/header1.xml").itertext())
+    assert header.startswith("[Ķépåļå béŕîţå")
+    assert FMT.write(segment_document(FMT.read(data, "dotnet.docx"))) == data
+
+
+def test_a_package_whose_main_part_is_not_word_is_refused() -> None:
+    sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    data = typed_by_default(built(["Isi."]), sheet, ("/word/document.xml",))
+    assert "no main document part" in str(_error(data))
+
+
+# --------------------------------------------------------------------------- spaces beside tabs and breaks
+
+
+def spaced_document() -> bytes:
+    """A signature after a line break, indented with spaces, and a price after a tab and two spaces."""
+    document = docx.Document()
+    paragraph = document.add_paragraph("Hormat kami,")
+    paragraph.runs[0].add_break()
+    paragraph.add_run("        Budi Santoso")
+    paragraph = document.add_paragraph("Harga tiket")
+    paragraph.add_run().add_tab()
+    paragraph.add_run("  Rp 5.000 per orang")
+    paragraph = document.add_paragraph("Baris pertama")
+    paragraph.add_run().add_break()
+    paragraph.add_run("baris kedua")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_spaces_the_source_has_beside_tabs_and_breaks_are_kept() -> None:
+    document = segment_document(FMT.read(spaced_document(), "spasi.docx"))
+    translate_documents([document], create_engine("pseudo"))
+    paragraphs = part(FMT.write(document)).findall(f".//{W}body/{W}p")
+    texts = [[t.text for t in p.iter(f"{W}t")] for p in paragraphs]
+    assert texts == [
+        ["[Ĥöŕmåţ ķåmî,", "        Bûðî Šåñţöšö ~~~~~~~]"],  # the indentation after the break
+        ["[Ĥåŕĝå ţîķéţ", "  Ŕp 5.000 péŕ öŕåñĝ ~~~~~~~]"],  # the two spaces after the tab
+        ["[Båŕîš péŕţåmå", "båŕîš ķéðûå ~~~~~]"],  # the space the reader put after the break is not
+    ]
+    signature = document.blocks[0]
+    [segment] = signature.segments
+    [br] = signature.codes
+    segment.target = f"Best regards,   {br} Budi Santoso"  # a model's spaces beside the break
+    paragraph = part(FMT.write(document)).findall(f".//{W}body/{W}p")[0]
+    assert [t.text for t in paragraph.iter(f"{W}t")] == ["Best regards,", "        Budi Santoso"]
+
+
+# --------------------------------------------------------------------------- compound files
+
+
+def compound_file(*streams: str) -> bytes:
+    """The start of an OLE compound file, with directory entries naming ``streams`` (UTF-16)."""
+    header = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)
+    entries = b"".join(name.encode("utf-16-le").ljust(64, b"\0") + bytes(64) for name in streams)
+    return header + entries.ljust(512, b"\0")
+
+
+@pytest.mark.parametrize("streams, said, told", [
+    (("Root Entry", "EncryptionInfo", "EncryptedPackage"), "is password-protected", "remove the password"),
+    (("Root Entry", "WordDocument", "1Table"), "Word 97-2003 .doc", "save it as Word Document (.docx)"),
+    (("Root Entry", "Workbook"), "OLE compound file", "save it as Word Document (.docx)"),
+])
+def test_compound_files_are_named_for_what_they_are(streams: tuple[str, ...], said: str, told: str) -> None:
+    error = _error(compound_file(*streams))
+    assert said in str(error) and told in str(error) and "rusak.docx" in str(error)
+    assert "not a DOCX (zip) file" not in str(error)
+
+
+# --------------------------------------------------------------------------- bound content controls
+
+CORE_STORE = "{6C3C8BC8-F283-45AE-878A-BAB7291924A1}"
+COVER_STORE = "{55AF091B-3C7A-41E3-B477-F2FDAA23CFDA}"
+COVER_NS = "http://schemas.microsoft.com/office/2006/coverPageProps"
+CORE_MAPPINGS = ("xmlns:ns0='http://purl.org/dc/elements/1.1/' "
+                 "xmlns:ns1='http://schemas.openxmlformats.org/package/2006/metadata/core-properties'")
+
+
+def bound_control(alias: str, text: str, store: str, xpath: str, mappings: str, kind: str = "<w:text/>",
+                  block: bool = False) -> str:
+    """A content control bound to a stored value, as Word's cover pages have them."""
+    run = f"<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r>"
+    binding = f'<w:dataBinding w:prefixMappings="{mappings}" w:xpath="{xpath}" w:storeItemID="{store}"/>'
+    content = f"<w:p>{run}</w:p>" if block else run
+    return (f'<w:sdt xmlns:w="{W[1:-1]}"><w:sdtPr><w:alias w:val="{alias}"/>{binding}{kind}</w:sdtPr>'
+            f"<w:sdtContent>{content}</w:sdtContent></w:sdt>")
+
+
+def cover_page() -> bytes:
+    """A cover page: the title bound to the core properties, an abstract bound to the cover page
+    properties (a custom XML part), a date control and a control whose store is missing."""
+    document = docx.Document()
+    document.core_properties.title = "Banjir Bandang di Garut"
+    body = document.element.body
+    sect = body[-1]
+    title = bound_control("Judul", "Banjir Bandang di Garut", CORE_STORE,
+                          "/ns1:coreProperties[1]/ns0:title[1]", CORE_MAPPINGS, block=True)
+    sect.addprevious(etree.fromstring(title))
+    paragraph = document.add_paragraph("Ringkasan: ")
+    abstract = bound_control("Abstrak", "Warga diungsikan ke masjid", COVER_STORE,
+                             "/ns0:CoverPageProperties[1]/ns0:Abstract[1]", f"xmlns:ns0='{COVER_NS}'")
+    paragraph._p.append(etree.fromstring(abstract))
+    paragraph = document.add_paragraph("Terbit ")
+    date = bound_control("Tanggal", "5 Januari 2026", COVER_STORE,
+                         "/ns0:CoverPageProperties[1]/ns0:PublishDate[1]", f"xmlns:ns0='{COVER_NS}'",
+                         kind='<w:date w:fullDate="2026-01-05T00:00:00Z"/>')
+    paragraph._p.append(etree.fromstring(date))
+    lost = bound_control("Penulis", "Redaksi Garut", "{00000000-0000-0000-0000-000000000000}", "/a[1]", "",
+                         block=True)
+    sect.addprevious(etree.fromstring(lost))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    item = (f'<CoverPageProperties xmlns="{COVER_NS}"><PublishDate>2026-01-05</PublishDate>'
+            "<Abstract>Warga diungsikan ke masjid</Abstract></CoverPageProperties>").encode()
+    props = ('<ds:datastoreItem xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml" '
+             f'ds:itemID="{COVER_STORE}"><ds:schemaRefs><ds:schemaRef ds:uri="{COVER_NS}"/></ds:schemaRefs>'
+             "</ds:datastoreItem>").encode()
+    rels = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'customXmlProps" Target="itemProps9.xml"/></Relationships>')
+    data = buffer.getvalue()
+    for member, content in (("customXml/item9.xml", item), ("customXml/itemProps9.xml", props),
+                            ("customXml/_rels/item9.xml.rels", rels)):
+        data = replace_member(data, member, content)
+    return data
+
+
+def test_bound_plain_text_controls_are_translated_with_their_stored_value() -> None:
+    data = cover_page()
+    document = segment_document(FMT.read(data, "sampul.docx"))
+    texts = [strip_codes(b.source) for b in document.blocks]
+    assert "Banjir Bandang di Garut" in texts and "Ringkasan: Warga diungsikan ke masjid" in texts
+    assert all("Januari" not in text and "Redaksi" not in text for text in texts)  # left alone
+    translate_documents([document], create_engine("pseudo"))
+    output = FMT.write(document)
+    body = part(output)
+    controls = {control.find(f"{W}sdtPr/{W}alias").get(f"{W}val"): "".join(control.itertext())
+                for control in body.iter(f"{W}sdt")}
+    assert controls["Judul"].startswith("[Båñĵîŕ Båñðåñĝ ðî Ĝåŕûţ")
+    core = part(output, "docProps/core.xml")
+    assert core.find("{http://purl.org/dc/elements/1.1/}title").text == controls["Judul"]  # what Word shows
+    cover = part(output, "customXml/item9.xml")
+    assert cover.find(f"{{{COVER_NS}}}Abstract").text == controls["Abstrak"] != "Warga diungsikan ke masjid"
+    assert cover.find(f"{{{COVER_NS}}}PublishDate").text == "2026-01-05"
+    assert controls["Tanggal"] == "5 Januari 2026" and controls["Penulis"] == "Redaksi Garut"
+    copied = segment_document(FMT.read(data, "sampul.docx"))
+    assert FMT.write(copied) == data
+
+
+def test_bound_controls_left_alone_are_a_warning_of_the_run(tmp_path: Path) -> None:
+    document = FMT.read(cover_page(), "sampul.docx")
+    [warning] = document.warnings
+    assert "'Tanggal' (not a plain-text control)" in warning
+    assert "'Penulis' (its stored value was not found)" in warning and "Judul" not in warning
+    source = tmp_path / "sampul.docx"
+    source.write_bytes(cover_page())
+    report = pipeline.run([source], create_engine("pseudo"), outdir=tmp_path / "out")
+    [result] = report.results
+    assert result.error is None and result.warning == warning
+
+
+def test_a_bound_control_showing_another_value_than_its_store_is_left_alone() -> None:
+    data = cover_page()
+    core = members(data)["docProps/core.xml"].replace(b"Banjir Bandang di Garut", b"Judul lama")
+    document = FMT.read(replace_member(data, "docProps/core.xml", core), "sampul.docx")
+    assert "'Judul' (its stored value differs from the text shown)" in " ".join(document.warnings)
+    assert all("Bandang" not in strip_codes(b.source) for b in document.blocks)
+
+
+def test_a_damaged_data_store_leaves_its_controls_alone_but_reads_the_document() -> None:
+    data = replace_member(cover_page(), "customXml/itemProps9.xml", b"<ds:datastoreItem")
+    document = FMT.read(data, "sampul.docx")
+    assert "'Abstrak' (its stored value was not found)" in " ".join(document.warnings)
+    assert any("Banjir Bandang" in strip_codes(b.source) for b in document.blocks)

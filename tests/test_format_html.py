@@ -309,7 +309,7 @@ WINDOWS_1252_PAGE = (
 
 def test_a_page_declared_latin1_is_read_as_windows_1252_and_written_back_in_it() -> None:
     document = segment_document(FMT.read(WINDOWS_1252_PAGE, "lama.html"))
-    assert document.metadata["encoding"] == "cp1252"
+    assert document.encoding == "cp1252"
     assert [strip_codes(s.source) for s in document.segments()] == [
         "Banjir — Bekasi", "Foto “Antara”", "Warga berkata “cukup” – air naik 50\xa0cm."]
     assert FMT.write(document) == WINDOWS_1252_PAGE  # untouched: byte for byte
@@ -335,7 +335,7 @@ def test_undeclared_or_wrongly_declared_encodings_are_clear_errors() -> None:
     # an unknown label on a UTF-8 page is ignored, as browsers do
     assert FMT.read('<meta charset="klingon"><p>Harga “naik”.</p>'.encode(), "x.html").blocks
     utf8 = '<meta charset="utf-8"><p>Harga “naik”.</p>'.encode()
-    assert "encoding" not in FMT.read(utf8, "baru.html").metadata
+    assert FMT.read(utf8, "baru.html").encoding is None
 
 
 def test_og_locale_names_the_runs_locale() -> None:

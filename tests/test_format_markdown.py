@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import html
 import random
+from collections.abc import Callable
 
 import pytest
-from format_suite import FormatSuite
+import yaml
+from format_suite import DATA, FormatSuite
 from markdown_it import MarkdownIt
 
 from translate.document import CodeKind, Document, strip_codes
+from translate.engines import create_engine
 from translate.errors import InputError
 from translate.formats import detect_format, get_format
 from translate.formats.markdown import MarkdownFormat
+from translate.localize import Localizer
+from translate.pipeline import translate_text
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: TOML front matter stays skeleton
+    tomllib = None
 
 FMT = MarkdownFormat()
+needs_tomllib = pytest.mark.skipif(tomllib is None, reason="no tomllib before Python 3.11")
 
 
 def read(text: str | bytes, name: str = "berita.md") -> Document:
@@ -197,7 +209,7 @@ def test_code_urls_html_and_front_matter_give_no_translatable_text() -> None:
     [block] = document.blocks
     names = sorted(code.name for code in block.codes.values())
     assert names == ["code", "entity", "url"]
-    assert document.metadata["front_matter"] == "yaml"
+    assert document.front_matter == "yaml"
 
 
 def test_blockquote_continuation_is_one_isolated_linebreak_code() -> None:
@@ -359,11 +371,12 @@ def test_invalid_utf8_is_an_input_error() -> None:
 # --------------------------------------------------------------------------- fallbacks and the safety check
 
 
-def test_block_with_too_many_codes_stays_skeleton_and_is_reported() -> None:
+def test_block_with_too_many_codes_stays_skeleton_and_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("translate.document.CODE_CAPACITY", 6400)  # the BMP's share: a smaller test
     source = "Judul\n\n" + "kata **tebal** " * 3300 + "\n"
     document = read(source)
     assert plain_texts(document) == ["Judul"]
-    assert document.metadata["untranslated_lines"] == "3"
+    assert document.untranslated == ["line 3"]
     assert FMT.write(document) == source.encode()
 
 
@@ -414,3 +427,311 @@ def test_literal_syntax_of_the_source_is_written_back_as_it_was() -> None:
     assert written == text.replace("Harga", "Price")  # as many as the source had: nothing escaped
     segments[0].target = segments[0].source + " *"
     assert "\\*" in FMT.write(document).decode("utf-8")  # one more than the source: escaped
+
+
+# --------------------------------------------------------------------------- reference links
+
+REFERENCES = {
+    "shortcut": "Baca [laporan] hari ini.\n\n[laporan]: /laporan\n",
+    "collapsed": "Baca [laporan][] hari ini.\n\n[laporan]: /laporan\n",
+    "image_shortcut": "Lihat ![laporan] di sini.\n\n[laporan]: /foto.jpg\n",
+    "image_collapsed": "Lihat ![laporan][] di sini.\n\n[laporan]: /foto.jpg\n",
+    "heading": "# [Laporan]\n\n[laporan]: /laporan\n",
+    "in_blockquote": "> Baca [laporan\n> lengkap] ini.\n\n[laporan lengkap]: /laporan\n",
+    "with_markup": "Baca [*laporan* `x`] ini.\n\n[*laporan* `x`]: /laporan\n",
+}
+
+
+def replaced(text: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+def links_and_images(markdown: str) -> list[tuple[str, str]]:
+    """(type, href or src) of every link and image as a CommonMark renderer resolves them."""
+    found = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        for child in token.children or []:
+            if child.type in ("link_open", "image"):
+                found.append((child.type, child.attrGet("href") or child.attrGet("src")))
+    return found
+
+
+@pytest.mark.parametrize("source", list(REFERENCES.values()), ids=list(REFERENCES))
+def test_translated_shortcut_and_collapsed_references_still_resolve(source: str) -> None:
+    document = read(source)
+    for segment in document.segments():
+        segment.target = replaced(segment.source, ("aporan", "eport"), ("ihat", "ook"), ("aca", "ead"))
+    written = FMT.write(document).decode("utf-8")
+    assert links_and_images(written) == links_and_images(source) != []
+    definition = source[source.rindex("\n\n") :]
+    assert written.endswith(definition)  # the definition is untouched
+
+
+def test_translated_shortcut_reference_becomes_a_full_reference_to_the_same_label() -> None:
+    document = read("Baca [laporan] dan ![foto][] ini.\n\n[laporan]: /a\n[foto]: /b.jpg\n")
+    [segment] = document.segments()
+    segment.target = replaced(segment.source, ("Baca", "Read"), ("laporan", "report"), ("foto", "photo"))
+    written = FMT.write(document).decode("utf-8")
+    assert written == "Read [report][laporan] dan ![photo][foto] ini.\n\n[laporan]: /a\n[foto]: /b.jpg\n"
+
+
+def test_unchanged_reference_text_keeps_its_short_form() -> None:
+    source = "Baca [laporan] dan [foto][] ini.\n\n[laporan]: /a\n[foto]: /b\n"
+    document = read(source)
+    [segment] = document.segments()
+    segment.target = segment.source.replace("Baca", "Read").replace(" ini", " here")
+    assert FMT.write(document).decode("utf-8") == source.replace("Baca", "Read").replace(" ini", " here")
+
+
+# ---------------------------------------------------------------------------- lines that stay text
+
+
+def block_structure(markdown: str) -> list[str]:
+    """Block token types as a CommonMark + GFM tables renderer sees them."""
+    return [token.type for token in MarkdownIt("commonmark").enable("table").parse(markdown)]
+
+
+def written_with(source: str, translation: Callable[[str], str]) -> str:
+    """``source`` written with ``translation`` applied to every segment that has words."""
+    document = read(source)
+    for segment in document.segments():
+        segment.target = translation(segment.source) if any(c.isalpha() for c in segment.source) else None
+    return FMT.write(document).decode("utf-8")
+
+
+def suffixed(document: Document, suffix: str = " lagi") -> str:
+    """A translation that adds text at the end of every segment (as the pseudo engine does)."""
+    for segment in document.segments():
+        segment.target = segment.source + suffix
+    return FMT.write(document).decode("utf-8")
+
+
+MARKER_ONLY_LINES = {
+    "bullet": "Harga naik\n*\n",
+    "plus": "Harga naik\n+\n",
+    "ordered": "Harga naik\n1.\n",
+    "ordered_paren": "Harga naik\n1)\n",
+    "in_blockquote": "> Harga naik\n> *\n",
+    "in_list_item": "- Harga naik\n  1.\n",
+    "emphasis_before": "*Harga naik\n*\n",
+}
+
+
+@pytest.mark.parametrize("source", list(MARKER_ONLY_LINES.values()), ids=list(MARKER_ONLY_LINES))
+def test_marker_only_line_stays_text_when_the_translation_puts_text_after_it(source: str) -> None:
+    written = suffixed(read(source))
+    assert block_structure(written) == block_structure(source)
+    assert "lagi" in written
+
+
+def test_markers_added_on_other_lines_are_escaped_when_the_source_has_a_harmless_one() -> None:
+    source = "Harga naik\n2) kedua\nketiga\n"
+    document = read(source)
+    [segment] = document.segments()
+    segment.target = "Price up\n2) second\n# third\n- fourth"
+    written = FMT.write(document).decode("utf-8")
+    assert written == "Price up\n2) second\n\\# third\n\\- fourth\n"  # "2) " cannot interrupt: kept
+    assert block_structure(written) == block_structure(source)
+
+
+@pytest.mark.parametrize("source", [
+    "| Kota\n| - | -\n| Bogor\n",
+    "Kota | hujan | angin\n|-|-|\nBogor\n",
+    "Kota | hujan\n:-:\nBogor\n",
+    "> | Kota\n> | - | -\n> | Bogor\n",
+])
+def test_text_before_a_pipe_does_not_turn_a_paragraph_into_a_table(source: str) -> None:
+    translations = [lambda s: f"[{s} ~]", lambda s: f"Kota | {s}", lambda s: s.replace(" | angin", ""),
+                    lambda s: s.replace(" hujan", "")]
+    for translation in translations:
+        written = written_with(source, translation)
+        assert "table_open" not in block_structure(written), written
+        assert block_structure(written) == block_structure(source)
+
+
+def test_delimiter_like_line_of_an_unchanged_paragraph_is_written_as_it_was() -> None:
+    source = "| Kota\n| - | -\n| Bogor\n"
+    document = read(source)
+    for segment in document.segments():
+        segment.target = segment.source
+    assert FMT.write(document).decode("utf-8") == source
+
+
+@pytest.mark.parametrize("source", [
+    "Harga | naik\n---\n",
+    "# Harga naik\n|-|\n",
+    "> Harga naik\n---\n",
+    "- Harga naik\n---\n",
+])
+def test_pipes_in_a_line_above_a_dash_line_do_not_make_a_table(source: str) -> None:
+    """A setext underline, or a lazy ``---``, is a delimiter row to a line with a pipe and one column."""
+    for translation in (lambda s: f"| {s} |", lambda s: s.replace(" | ", " ") + " |"):
+        written = written_with(source, translation)
+        assert block_structure(written) == block_structure(source), written
+        assert "&#124;" in written  # renders as "|", but is no cell separator
+    assert suffixed(read(source), "") == source  # unchanged text: written as it was
+
+
+@pytest.mark.parametrize("prefix", ["1) ", "- ", "> ", "# ", "```"])
+def test_a_table_row_without_a_leading_pipe_keeps_its_first_cell_text(prefix: str) -> None:
+    source = "Kota | Hujan\n--- | ---\nBogor | deras\nDepok | ringan\n"
+    written = written_with(source, lambda s: prefix + s)
+    assert block_structure(written) == block_structure(source), written
+    rendered = html.unescape(MarkdownIt("commonmark").enable("table").render(written))
+    assert f"<td>{prefix}Depok</td>" in rendered and f"<th>{prefix}Kota</th>" in rendered
+
+
+# --------------------------------------------------------------------------- front matter (Hugo, Jekyll)
+
+YAML_FRONT = (
+    "---\n"
+    'title: "Banjir \\"Kiriman\\" di Bekasi"\n'
+    "description: Warga diminta waspada # catatan\n"
+    "summary: 'Tim SAR ''siaga'' sejak pagi'\n"
+    "date: 2026-03-02\n"
+    "slug: banjir-bekasi\n"
+    "judul: Tetap\n"
+    "params:\n"
+    "  title: Bersarang tetap\n"
+    "---\n\n"
+    "Isi berita.\n"
+)
+
+
+def front_matter_of(written: str) -> dict:
+    """The front matter as a YAML or TOML library reads it."""
+    fence = written.split("\n", 1)[0]
+    body = written.split("\n", 1)[1].split(f"\n{fence}\n", 1)[0]
+    return yaml.safe_load(body) if fence == "---" else tomllib.loads(body)
+
+
+def test_front_matter_title_description_and_summary_are_segments() -> None:
+    document = read(YAML_FRONT)
+    values = [(b.kind, strip_codes(b.source)) for b in document.blocks if b.kind == "front_matter"]
+    assert values == [
+        ("front_matter", "Banjir Kiriman di Bekasi"),  # the escaped quotes are codes
+        ("front_matter", "Warga diminta waspada"),
+        ("front_matter", "Tim SAR siaga sejak pagi"),
+    ]
+    assert [b.index for b in document.blocks] == [0, 1, 2, 3]
+    assert str(next(document.segments()).id) == "berita.md#0.0"
+    assert FMT.write(document).decode("utf-8") == YAML_FRONT
+
+
+def test_translated_front_matter_stays_valid_yaml_and_other_keys_stay_identical() -> None:
+    targets = ['Flood: "sent" to Bekasi #1', "[Residents] asked, be alert",
+               "SAR team 'ready' at 5 a.m.\\path"]
+    document = read(YAML_FRONT)
+    for block, target in zip(document.blocks, targets, strict=False):
+        [segment] = block.segments
+        segment.target = target
+    written = FMT.write(document).decode("utf-8")
+    loaded = front_matter_of(written)
+    assert [loaded["title"], loaded["description"], loaded["summary"]] == targets
+    assert loaded["params"] == {"title": "Bersarang tetap"} and loaded["judul"] == "Tetap"
+    lines = written.split("\n")
+    assert lines[1] == 'title: "Flood: \\"sent\\" to Bekasi #1"'  # the style is kept, quotes escaped
+    assert lines[2] == 'description: "[Residents] asked, be alert" # catatan'  # plain would be a list
+    assert lines[3] == "summary: 'SAR team ''ready'' at 5 a.m.\\path'"
+    assert lines[4:] == YAML_FRONT.split("\n")[4:]
+
+
+def test_source_escapes_in_a_translated_value_are_kept() -> None:
+    document = read('---\ntitle: "Kata \\"kunci\\"\\tdan \\u00e9"\n---\n')
+    [segment] = document.segments()
+    segment.target = segment.source.replace("Kata", "Key").replace("dan", "and")
+    written = FMT.write(document).decode("utf-8")
+    assert written == '---\ntitle: "Key \\"kunci\\"\\tand \\u00e9"\n---\n'
+    assert front_matter_of(written)["title"] == 'Key "kunci"\tand é'
+
+
+@pytest.mark.parametrize("target", ["Flood: three dead", "yes", "2026", "- list", "a #b", "x\ny", " lead"])
+def test_plain_value_whose_translation_needs_quotes_gets_them(target: str) -> None:
+    document = read("---\ntitle: Banjir\n---\n")
+    [segment] = document.segments()
+    segment.target = target
+    written = FMT.write(document).decode("utf-8")
+    assert front_matter_of(written) == {"title": target}
+    assert written.startswith('---\ntitle: "')
+
+
+def test_plain_value_that_reads_back_stays_plain() -> None:
+    document = read("---\ntitle: Banjir di Bekasi\n---\n")
+    [segment] = document.segments()
+    segment.target = "Flood in Bekasi, again"
+    assert FMT.write(document).decode("utf-8") == "---\ntitle: Flood in Bekasi, again\n---\n"
+
+
+TOML_FRONT = (
+    "+++\n"
+    'title = "Jembatan \\"Merah Putih\\" diresmikan"\n'
+    "description = 'Warga kini menyeberang tanpa perahu'\n"
+    "date = 2026-02-14\n"
+    "\n[params]\n"
+    'summary = "Di tabel lain: tetap"\n'
+    "+++\n"
+)
+
+
+@needs_tomllib
+def test_toml_front_matter_values_are_translated_and_stay_valid_toml() -> None:
+    document = read(TOML_FRONT)
+    assert [strip_codes(s.source) for s in document.segments()] == [
+        "Jembatan Merah Putih diresmikan", "Warga kini menyeberang tanpa perahu"]
+    assert document.front_matter == "toml"
+    assert FMT.write(document).decode("utf-8") == TOML_FRONT
+    title, description = document.segments()
+    title.target = title.source.replace("Jembatan", 'The "Red White" bridge').replace("diresmikan", "opened")
+    description.target = "Residents' boats are no longer needed"  # a literal string cannot hold "'"
+    written = FMT.write(document).decode("utf-8")
+    loaded = front_matter_of(written)
+    assert loaded["description"] == "Residents' boats are no longer needed"
+    assert loaded["title"] == 'The "Red White" bridge "Merah Putih" opened'
+    assert loaded["params"] == {"summary": "Di tabel lain: tetap"}
+    assert written.split("\n")[2] == 'description = "Residents\' boats are no longer needed"'
+
+
+def test_front_matter_keys_are_a_reader_option() -> None:
+    only_judul = MarkdownFormat(front_matter_keys=("judul",)).read(YAML_FRONT.encode(), "x.md")
+    assert [strip_codes(s.source) for s in only_judul.segments()] == ["Tetap", "Isi berita."]
+    none = MarkdownFormat(front_matter_keys=()).read(YAML_FRONT.encode(), "x.md")
+    assert [strip_codes(s.source) for s in none.segments()] == ["Isi berita."]
+
+
+@pytest.mark.parametrize("source, lines", [
+    ("---\ntitle: >-\n  Banjir besar\n  di Bekasi\ndescription: Warga\n  mengungsi\nsummary: Cukup\n---\n",
+     "2, 5"),
+    ("---\ntitle: [tidak: valid\n---\n\nIsi.\n", "2"),
+])
+def test_front_matter_values_it_cannot_take_are_reported_and_kept(source: str, lines: str) -> None:
+    document = read(source)
+    assert document.untranslated == [f"line {n}" for n in lines.split(", ")]
+    for segment in document.segments():
+        segment.target = segment.source.upper()
+    written = FMT.write(document).decode("utf-8")
+    assert written.split("\n---\n")[0] == source.split("\n---\n")[0].replace("Cukup", "CUKUP")
+
+
+@needs_tomllib
+def test_copy_engine_keeps_front_matter_identical() -> None:
+    for source in (YAML_FRONT, TOML_FRONT):
+        assert translate_text(source, create_engine("copy"), fmt="markdown") == source
+
+
+@needs_tomllib
+@pytest.mark.parametrize("name", ["front-matter", "front-matter-toml", "kereta-cepat"])
+def test_pseudo_references_have_translated_and_valid_front_matter(name: str) -> None:
+    written = (DATA / "markdown" / f"{name}.pseudo.md").read_text(encoding="utf-8")
+    loaded = front_matter_of(written)
+    texts = [loaded[key] for key in ("title", "description", "summary") if key in loaded]
+    assert texts and all(text.startswith("[") and text.endswith("]") for text in texts)
+
+
+def test_localized_numbers_in_front_matter_are_written_inside_the_quotes() -> None:
+    source = '---\ntitle: "Harga naik 2,5 persen \\"resmi\\""\ndescription: Harga Rp 12.500 per kilo\n---\n'
+    written = translate_text(source, create_engine("pseudo"), fmt="markdown", localizer=Localizer("en_US"))
+    loaded = front_matter_of(written)
+    assert "2.5%" in loaded["title"] and '"ŕéšmî"' in loaded["title"]
+    assert "IDR 12,500" in loaded["description"]

@@ -99,6 +99,55 @@ def test_csv_without_header_counts_lines_of_multiline_cells(tmp_path: Path) -> N
     assert messages(check_glossary([path])) == [f"{path}:3: empty target term"]
 
 
+def test_csv_quote_never_closed_is_reported_where_it_opens(tmp_path: Path) -> None:
+    rows = ["Jenewa,Geneva", 'Moskwa,"Moscow'] + [f"Kota{i},City{i}" for i in range(300)]
+    path = write(tmp_path, "g.csv", "\n".join(rows) + "\n")
+    assert messages(check_glossary([path])) == [
+        f"{path}:2: a quote opened in this row is never closed: lines 2-302 would be one cell; "
+        'close the quote (a quote inside a cell is written "")'
+    ]
+    with pytest.raises(GlossaryError):
+        load_glossary([path])
+
+
+def test_csv_quote_closed_lines_later_is_a_term_over_several_lines(tmp_path: Path) -> None:
+    rows = ['Moskwa,"Moscow', "Kota1,City1", 'Kota2,"City2', "Roma,Rome"]
+    path = write(tmp_path, "g.csv", "\n".join(rows) + "\n")
+    assert messages(check_glossary([path])) == [
+        f"{path}:1: the target cell runs over 3 lines: is a quote on this line not closed where the cell "
+        "ends?"
+    ]
+
+
+def test_csv_cell_over_the_field_limit_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.csv", 'Jenewa,Geneva\nMoskwa,"' + "x" * 140_000 + '"\n')
+    [problem] = check_glossary([path])
+    assert problem.line == 2 and "longer than 131072 characters" in problem.message
+
+
+@pytest.mark.parametrize("name, text", [("g.csv", "Jene\x00wa,Geneva\n"), ("g.tsv", "Jenewa\tGen\x00eva\n")])
+def test_a_nul_byte_in_a_term_is_refused(tmp_path: Path, name: str, text: str) -> None:
+    path = write(tmp_path, name, "Roma,Rome\n".replace(",", "\t" if name.endswith(".tsv") else ",") + text)
+    assert messages(check_glossary([path])) == [f"{path}:2: control character U+0000 in a term; remove it"]
+
+
+def test_a_term_of_thousands_of_words_is_refused_in_linear_time(tmp_path: Path) -> None:
+    import time
+
+    words = [f"kata{i}" for i in range(1500)]
+    baseline = tsv(tmp_path, [f"{word}\tWord" for word in words], name="many.tsv", header=False)
+    start = time.perf_counter()
+    check_glossary([baseline])  # the same words as 1500 one-word terms: linear work
+    linear = time.perf_counter() - start
+    huge = tsv(tmp_path, [f"{' '.join(words)}\tWords", "Jenewa\tGeneva"], name="huge.tsv", header=False)
+    start = time.perf_counter()
+    problems = check_glossary([huge])
+    assert time.perf_counter() - start < 5 * max(linear, 0.05)  # was cubic: minutes for 3000 words
+    assert messages(problems) == [
+        f"{huge}:1: a term of 1500 words; a term has at most 30 (a misplaced tab, comma or quote?)"
+    ]
+
+
 # ----------------------------------------------------------------------- TBX
 
 TBX_BASIC = """<?xml version="1.0" encoding="UTF-8"?>
@@ -199,6 +248,23 @@ def test_tbx_problems_name_lines(tmp_path: Path) -> None:
     found = messages(check_glossary([broken, incomplete]))
     assert found[0].startswith(f"{broken}:3: not well-formed XML")
     assert found[1] == f"{incomplete}:2: entry has no English term (langSet/langSec xml:lang='en')"
+
+
+def test_tbx_term_with_a_private_use_character_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.tbx", TBX_BASIC.replace("<term>Moskow</term>", "<term>Mos\ue000kow</term>"))
+    line = TBX_BASIC[:TBX_BASIC.index("Moskow")].count("\n") + 1
+    expected = f"{path}:{line}: private-use character (U+E000-U+F8FF) in a term"
+    assert messages(check_glossary([path])) == [expected]
+
+
+@pytest.mark.parametrize("root", ["<html>", '<tbx xmlns="urn:example:not-tbx">', '<martif xmlns="urn:x">'])
+def test_only_tbx_roots_are_tbx(tmp_path: Path, root: str) -> None:
+    body = ("<text><body><termEntry><langSet xml:lang='id'><tig><term>Jenewa</term></tig></langSet>"
+            "<langSet xml:lang='en'><tig><term>Geneva</term></tig></langSet></termEntry></body></text>")
+    name = root[1:].split()[0].rstrip(">")
+    path = write(tmp_path, "g.tbx", f'<?xml version="1.0"?>\n{root}{body}</{name}>\n')
+    [problem] = check_glossary([path])
+    assert problem.line == 2 and "not TBX" in problem.message
 
 
 # ------------------------------------------------------------------ checking

@@ -303,7 +303,7 @@ def test_isolated_code_text_never_runs_into_a_target_word() -> None:
 
 def test_codes_never_split_a_forced_glossary_term(codes) -> None:
     from translate.engines.base import TermConstraint
-    from translate.inline import term_spans
+    from translate.glossary import term_spans
 
     alloc, c = codes
     coded = f"Kata {c['img']} {c['b']}BMKG{c['/b']} hari ini"

@@ -19,16 +19,20 @@ DEFAULT_GLOSSARY = "glossaries"
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
-    """The options that choose and tune the translation: shared by ``run`` and ``eval``."""
+    """The options that choose and tune the translation: shared by ``run`` and ``eval``.
+
+    Model options default to None, "not given": the engine's own default applies,
+    and an engine that does not take one (copy, pseudo) refuses it only when given.
+    """
     p.add_argument("--engine", default="auto",
                    help="auto (default: ct2 when ctranslate2 can run the model, else marian), ct2, marian, "
                         "copy or pseudo")
-    p.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
+    p.add_argument("--model", help=f"hub id or local directory (default: {DEFAULT_MODEL})")
     p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
-    p.add_argument("--beam", type=int, default=4, help="beam size (default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=16, help="segments per batch (default: %(default)s)")
-    p.add_argument("--max-length", type=int, default=256, help="max new tokens (default: %(default)s)")
-    p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--beam", type=int, help="beam size (default: 4)")
+    p.add_argument("--batch-size", type=int, help="segments per batch (default: 16)")
+    p.add_argument("--max-length", type=int, help="max new tokens (default: 256)")
+    p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--quantization", default=None,
                    help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
                         "int8_float32, int16 or float32")
@@ -76,8 +80,13 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-existing", action="store_true",
                    help="leave files whose output exists alone (resume an interrupted run)")
     p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
-    p.add_argument("--qa-report", metavar="FILE", help="write the QA flags (missing numbers) as JSON lines")
+    p.add_argument("--qa-report", metavar="FILE",
+                   help="write the QA findings: .html (side by side), .txt (table), else JSON lines")
+    p.add_argument("--qa-checks", action="append", metavar="LIST",
+                   help="only these QA checks (as for qa --checks)")
+    p.add_argument("--qa-skip", action="append", metavar="LIST", help="leave out these QA checks")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_tm_options(p, default_on=False)
     p.set_defaults(handler=cmd_run)
 
 
@@ -133,6 +142,57 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_eval)
 
 
+def _add_qa(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("qa", help="check a translation without a reference: what to post-edit first")
+    p.add_argument("source", metavar="SOURCE", help="source file or folder (X.id.EXT)")
+    p.add_argument("target", metavar="TARGET",
+                   help="translation file or folder (X.en.EXT), raw MT or post-edited")
+    p.add_argument("--format", default="auto",
+                   help="auto (by the source's extension), text, markdown, html or docx")
+    p.add_argument("--glossary", action="append", metavar="FILE",
+                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
+    p.add_argument("--no-glossary", action="store_true", help="no glossary check")
+    p.add_argument("--checks", action="append", metavar="LIST",
+                   help="only these checks, comma-separated (an unknown name lists them all)")
+    p.add_argument("--skip", action="append", metavar="LIST", help="leave out these checks, comma-separated")
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of the table")
+    p.add_argument("-o", "--output", action="append", metavar="FILE",
+                   help="also write the report: .html (side by side), .txt (table), else JSON lines "
+                        "(repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary line")
+    p.set_defaults(handler=cmd_qa)
+
+
+def cmd_qa(args: argparse.Namespace) -> int:
+    from .qa import (
+        check_files,
+        issue_table,
+        json_lines,
+        parse_names,
+        select_checks,
+        summary_line,
+        write_qa_report,
+    )
+
+    checks = select_checks(parse_names(args.checks), parse_names(args.skip))
+    glossary = _run_glossary(args)
+    result = check_files(args.source, args.target, args.format, glossary, checks)
+    issues = [issue for document in result.documents for issue in document.issues]
+    if args.json:
+        sys.stdout.write(json_lines(issues))
+    else:
+        print(issue_table(issues))
+    for path in args.output or ():
+        write_qa_report(path, issues, result.documents, title=f"QA of {args.target}")
+    for error in result.errors:
+        _err(f"error: {error}")
+    if not args.quiet:
+        _err(f"{summary_line(issues)} ({len(result.documents)} file(s) checked)")
+    if result.errors:
+        return max(error.exit_code for error in result.errors)
+    return 0
+
+
 def _add_glossary(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("glossary", help="glossary tools")
     gsub = p.add_subparsers(dest="glossary_command", required=True, metavar="ACTION")
@@ -155,6 +215,12 @@ def _add_model(sub: argparse._SubParsersAction) -> None:
     convert.set_defaults(handler=cmd_model_convert)
 
 
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    from .service.command import add_serve_command
+
+    add_serve_command(sub, _add_engine_options, _engine_from_args, _run_glossary)
+
+
 def cmd_model_convert(args: argparse.Namespace) -> int:
     from .engines.ct2_convert import convert_model
 
@@ -173,6 +239,7 @@ exit codes:
   5    a glossary with errors (every problem listed as file:line)
   6    translations that cannot be merged back into the document
   7    hypothesis and reference that cannot be scored together
+  70   internal error: a bug; the message names the log holding the details
   130  interrupted (Ctrl-C or SIGTERM); files already written are complete
 In a folder run, the exit code is the highest of the failed files' codes."""
 
@@ -190,8 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(sub)
     _add_compare(sub)
     _add_eval(sub)
+    _add_qa(sub)
     _add_glossary(sub)
     _add_model(sub)
+    _add_serve(sub)
+    _add_export(sub)
+    _add_import(sub)
+    _add_tm(sub)
     return parser
 
 
@@ -206,24 +278,28 @@ def _progress_factory(quiet: bool) -> Callable[[int], Callable[[int], None]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import run
+    from .pipeline import check_output_folder, run
 
+    check_output_folder(args.output)  # before a model is loaded
     engine = _engine_from_args(args)
-    if engine.keeps_codes:
+    if not engine.translates:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
     glossary = _run_glossary(args)
     from .localize import Localizer
 
     # before loading: a bad locale is reported before the model
     localizer = None if args.no_localize else Localizer(args.locale, args.currency_style, args.style)
-    load = getattr(engine, "load", None)
-    if callable(load):
-        load()  # model problems are reported before any file is read
+    engine.load()  # model problems are reported before any file is read
+    from .qa import parse_names, select_checks
+
+    checks = select_checks(parse_names(args.qa_checks), parse_names(args.qa_skip))
+    memory = _memory_from_args(args, engine, default_on=False)
     report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet),
-                 glossary, localizer, skip_existing=args.skip_existing)
+                 glossary, localizer, skip_existing=args.skip_existing, qa_checks=checks, memory=memory)
+    _report_memory(memory)
     _report_qa(args, report, engine)
     if args.terms_report:
-        from .terms import write_terms_report
+        from .glossary import write_terms_report
 
         write_terms_report(args.terms_report, report.terms)
     if glossary is not None:
@@ -235,10 +311,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             _err(f"error: {result.error}")
             continue
         written += 1
-        if result.warning:
-            _err(f"warning: {result.job.source}: {result.warning}")
+        for warning in result.warnings:
+            _err(f"warning: {_name(result.job.source)}: {warning}")
         if not args.quiet:
-            _err(f"{result.job.source} -> {result.job.output} ({result.segments} segments)")
+            _err(f"{_name(result.job.source)} -> {_name(result.job.output)} ({result.segments} segments)")
     if report.skipped:
         _err(f"skipped {len(report.skipped)} file(s) with unknown extensions: {_first_few(report.skipped)}")
     if report.existing:
@@ -249,10 +325,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if failures:
         _err(f"{len(failures)} of {len(report.results)} file(s) failed:")
         for result in failures:
-            _err(f"  {result.job.source}: {result.error.message}")
+            _err(f"  {_name(result.job.source)}: {result.error.message}")
         return max(r.error.exit_code for r in failures)
     if not report.results and not report.existing:
-        _err("error: no input files found")
+        _err(f"error: no input files found in {_first_few(args.inputs)} (folders are searched for files "
+             f"with a known extension, {_known_extensions()}; hidden files, files tagged .en. and, when "
+             "some are tagged .id., untagged files are left out)")
         return InputError.exit_code
     _err(f"wrote {written} file(s)")
     return 0
@@ -260,18 +338,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _first_few(paths: list, shown: int = 5) -> str:
     """``a, b, c ...``: the first paths of a long list."""
-    return ", ".join(str(p) for p in paths[:shown]) + (" ..." if len(paths) > shown else "")
+    return ", ".join(_name(p) for p in paths[:shown]) + (" ..." if len(paths) > shown else "")
+
+
+def _name(path: object) -> str:
+    """A path as a message shows it: quoted when a line break or control character could mislead."""
+    from .errors import quote_name
+
+    return quote_name(str(path))
+
+
+def _known_extensions() -> str:
+    from .formats import EXTENSIONS
+
+    return " ".join(sorted(EXTENSIONS))
 
 
 def _report_qa(args: argparse.Namespace, report, engine) -> None:
-    """One summary line of the QA flags (not for ``copy``: nothing is checked), and --qa-report."""
-    from .pipeline import localizes
-    from .qa import flagged_segments, write_qa_report
+    """One summary line of the QA findings, and --qa-report."""
+    from .qa import summary_line, write_qa_report
 
     if args.qa_report:
-        write_qa_report(args.qa_report, report.qa)
-    if report.qa or (localizes(engine) and not args.quiet):
-        _err(f"qa: {len(flagged_segments(report.qa))} segment(s) with numbers missing")
+        write_qa_report(args.qa_report, report.qa, report.qa_documents, title=f"QA of a {engine.name} run")
+    if report.qa or not args.quiet:
+        _err(summary_line(report.qa))
 
 
 def _run_glossary(args: argparse.Namespace):
@@ -391,6 +481,168 @@ def cmd_glossary_check(args: argparse.Namespace) -> int:
         return GlossaryError.exit_code
     glossary = load_glossary(args.paths)
     _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
+    return 0
+
+
+def _add_tm_options(p: argparse.ArgumentParser, default_on: bool) -> None:
+    """--tm / --no-tm: which translation memory a command uses (see translate.memory_store)."""
+    default = ("default: $TRANSLATE_TM, else memory.sqlite in the user data folder" if default_on
+               else "default: none, or $TRANSLATE_TM when set")
+    p.add_argument("--tm", metavar="FILE", help=f"translation memory (SQLite) to reuse and fill ({default})")
+    p.add_argument("--no-tm", action="store_true", help="use no translation memory")
+
+
+def _memory_from_args(args: argparse.Namespace, engine=None, default_on: bool = True):
+    """The SQLite memory --tm/--no-tm/$TRANSLATE_TM ask for; None for none (or for copy/pseudo runs)."""
+    import os
+
+    from .memory_store import ENV_VAR, SQLiteMemory, default_path
+
+    if args.no_tm or not (args.tm or default_on or os.environ.get(ENV_VAR)):
+        return None
+    if engine is not None and not engine.translates:
+        _err(f"note: no translation memory with engine {engine.name!r} (its output is not a translation)")
+        return None
+    path = args.tm or default_path()
+    return SQLiteMemory(path)
+
+
+def _report_memory(memory) -> None:
+    if memory is not None:
+        _err(f"tm: {memory.path}: {memory.hits} segment(s) reused")
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="translate and write XLIFF or PO for post-editing in a CAT tool")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
+    p.add_argument("--to", default="xliff", choices=["xliff", "xliff2", "po"],
+                   help="xliff (1.2, default: every CAT tool reads it), xliff2 (2.1) or po")
+    p.add_argument("-o", "--output", metavar="OUTDIR", help="write the files here (mirroring folders)")
+    _add_engine_options(p)
+    p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
+    p.add_argument("--overwrite", action="store_true", help="replace existing files")
+    _add_tm_options(p, default_on=True)
+    p.add_argument("--fuzzy-threshold", type=float, default=None, metavar="N",
+                   help="offer memory matches at least this similar, 0-100 (default: 75)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .exchange.export import export_files
+    from .localize import Localizer
+    from .memory_store import DEFAULT_FUZZY_THRESHOLD
+
+    engine = _engine_from_args(args)
+    glossary = _run_glossary(args)
+    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style, args.style)
+    engine.load()
+    memory = _memory_from_args(args, engine)
+    threshold = DEFAULT_FUZZY_THRESHOLD if args.fuzzy_threshold is None else args.fuzzy_threshold
+    report = export_files(args.inputs, engine, args.to, args.output, args.format, args.overwrite, glossary,
+                          localizer, memory, threshold if memory is not None else None,
+                          _progress_factory(args.quiet))
+    for result in report.results:
+        if result.error:
+            _err(f"error: {result.error}")
+        elif not args.quiet:
+            _err(f"{result.source} -> {result.output} ({result.units} units, {result.from_memory} from the "
+                 f"memory, {result.fuzzy} with fuzzy matches)")
+    _report_memory(memory)
+    _err(f"signature: {report.signature}")
+    if report.failures:
+        return max(r.error.exit_code for r in report.failures)
+    if not report.results:
+        _err("error: no input files found")
+        return 2
+    return 0
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="apply a post-edited XLIFF or PO: write the document in its format")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".xlf/.xliff or .po files written by export")
+    p.add_argument("-o", "--output", metavar="OUT", help="file or folder (default: beside the original)")
+    p.add_argument("--source", metavar="FILE", help="the original, if not where the export recorded it")
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    _add_tm_options(p, default_on=True)
+    p.set_defaults(handler=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .exchange.importer import ImportProblems, import_file
+
+    memory = _memory_from_args(args)
+    failed: list[TranslateError] = []
+    for file in args.files:
+        try:
+            result = import_file(file, args.source, args.output, args.overwrite, memory)
+        except ImportProblems as error:
+            _err(f"error: {error}")
+            for problem in error.problems:
+                _err(f"  {file}:{problem}")
+            failed.append(error)
+            continue
+        except TranslateError as error:
+            _err(f"error: {error}")
+            failed.append(error)
+            continue
+        counts = result.counts
+        _err(f"{file} -> {result.output}: {counts['edited']} edited, {counts['confirmed']} confirmed, "
+             f"{counts['untouched']} untouched and {counts['empty']} empty (machine translation kept), "
+             f"{counts['copied']} without words; {result.stored} post-edit(s) stored")
+    if memory is not None:
+        _err(f"tm: {memory.path}")
+    return max((e.exit_code for e in failed), default=0)
+
+
+def _add_tm(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tm", help="translation memory: stats, TMX export and import")
+    tsub = p.add_subparsers(dest="tm_command", required=True, metavar="ACTION")
+    stats = tsub.add_parser("stats", help="how many entries, by origin and language pair")
+    export = tsub.add_parser("export", help="write the memory as TMX 1.4")
+    export.add_argument("file", metavar="FILE.tmx")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    imp = tsub.add_parser("import", help="add a TMX file's units (Indonesian source) as approved entries")
+    imp.add_argument("file", metavar="FILE.tmx")
+    imp.add_argument("--target-lang", metavar="LANG",
+                     help="file the entries under this language (e.g. en-US, what export and run use)")
+    for action, handler in ((stats, cmd_tm_stats), (export, cmd_tm_export), (imp, cmd_tm_import)):
+        action.add_argument("--tm", metavar="FILE", help="memory file (default: $TRANSLATE_TM or the user's)")
+        action.set_defaults(handler=handler, no_tm=False)
+
+
+def cmd_tm_stats(args: argparse.Namespace) -> int:
+    memory = _memory_from_args(args)
+    stats = memory.stats()
+    print(f"memory: {memory.path}")
+    print(f"entries: {stats.entries} ({stats.approved} approved)")
+    for origin, count in stats.by_origin.items():
+        print(f"  {origin:10} {count}")
+    for pair, count in stats.by_pair.items():
+        print(f"  {pair:10} {count}")
+    return 0
+
+
+def cmd_tm_export(args: argparse.Namespace) -> int:
+    from .exchange.tmx import write_tmx
+    from .textio import write_atomic
+
+    memory = _memory_from_args(args)
+    write_atomic(args.file, write_tmx(memory.entries()), overwrite=args.overwrite)
+    _err(f"wrote {args.file} ({memory.stats().entries} entries from {memory.path})")
+    return 0
+
+
+def cmd_tm_import(args: argparse.Namespace) -> int:
+    from .exchange.tmx import read_tmx
+    from .textio import read_bytes
+
+    memory = _memory_from_args(args)
+    result = read_tmx(read_bytes(args.file), args.file, args.target_lang)
+    memory.store(result.entries)
+    for skipped in result.skipped:
+        _err(f"skipped {args.file}:{skipped}")
+    _err(f"imported {len(result.entries)} unit(s) into {memory.path}; skipped {len(result.skipped)}")
     return 0
 
 

@@ -22,14 +22,42 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-#: Code characters are taken from the Unicode private use area.
-CODE_FIRST = 0xE000
-CODE_LAST = 0xF8FF
-CODE_CHARS = re.compile("[\ue000-\uf8ff]")
+from .errors import InputError
+
+#: Code characters are taken from the Unicode private-use areas, the BMP's first (6,400
+#: characters), then planes 15 and 16 (65,534 each): a paragraph of thousands of figures,
+#: each a protected quantity, needs more than the BMP holds.  U+xFFFE and U+xFFFF are
+#: noncharacters, so each supplementary range stops at U+xFFFD.
+CODE_RANGES: tuple[tuple[int, int], ...] = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+#: How many code characters one block can hold.
+CODE_CAPACITY = sum(last - first + 1 for first, last in CODE_RANGES)
+#: The code characters as the inside of a regular-expression character class.
+CODE_CLASS = "".join(f"{chr(first)}-{chr(last)}" for first, last in CODE_RANGES)
+CODE_CHARS = re.compile(f"[{CODE_CLASS}]")
 
 
 def is_code_char(char: str) -> bool:
-    return CODE_FIRST <= ord(char) <= CODE_LAST
+    number = ord(char)
+    return 0xE000 <= number <= 0xF8FF or (number >= 0xF0000 and number & 0xFFFF <= 0xFFFD)
+
+
+def code_char(number: int) -> str:
+    """The ``number``-th code character (0-based), in the order :class:`CodeAllocator` hands them out."""
+    for first, last in CODE_RANGES:
+        if number <= last - first:
+            return chr(first + number)
+        number -= last - first + 1
+    raise IndexError("no code character left")
+
+
+#: ``InlineCode.name`` of the isolated codes that end a line, which the segmenter reads as
+#: whitespace ("satu.<br>Dua" is two sentences with the break between them).
+SOFT_LINE_BREAK = "linebreak"  # Markdown: a line break inside a block quote or list item ("\n> ")
+HARD_LINE_BREAK = "hardbreak"  # Markdown: two spaces or a backslash before the line end
+ELEMENT_LINE_BREAK = "br"  # HTML <br>, DOCX <w:br/>: those readers name a code after its element
+LINE_BREAK_CODES = frozenset({SOFT_LINE_BREAK, HARD_LINE_BREAK, ELEMENT_LINE_BREAK})
+#: ``InlineCode.name`` of a private-use character found in the input, kept as a code of its own.
+LITERAL = "literal"
 
 
 class CodeKind(str, enum.Enum):
@@ -120,7 +148,16 @@ class Document:
     format: str
     parts: list[str | Block] = field(default_factory=list)
     bom: bool = False  # the input started with a UTF-8 byte order mark
-    metadata: dict[str, str] = field(default_factory=dict)
+    #: The locale the target is written for (``en_GB``), set by localization; writers
+    #: that name it (HTML ``og:locale``) fall back to their default without it.
+    target_locale: str | None = None
+    encoding: str | None = None  # the input's encoding when not UTF-8 (HTML): written back in it
+    front_matter: str | None = None  # the kind of front matter the input starts with (Markdown: "yaml")
+    #: Where the reader left text in the source language (it could not be coded safely):
+    #: "line 3" or "word/document.xml paragraph 4", for the run's warning.
+    untranslated: list[str] = field(default_factory=list)
+    #: What the run should tell the user about this document (quantities left unprotected...).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def blocks(self) -> list[Block]:
@@ -135,22 +172,42 @@ class Document:
         return "".join(p if isinstance(p, str) else p.render(target) for p in self.parts)
 
 
+class CodeSpaceError(InputError, ValueError):
+    """A block needs more code characters than :data:`CODE_CAPACITY`.
+
+    A ValueError too, so a reader that leaves such a paragraph as it is (DOCX)
+    catches it; elsewhere it is the file's clean input error.
+    """
+
+
 class CodeAllocator:
-    """Hands out code characters for one block and records what they stand for.
+    """Hands out code characters for one block and records what they stand for: the only place they are made.
 
     Readers call :meth:`text` for plain text (a literal private-use character in
     the input becomes an isolated code of its own, so nothing is ever lost) and
-    :meth:`code` for markup.
+    :meth:`code` for markup.  Given a block's existing ``codes``, it adds to them
+    (localization protects quantities in an already coded block).
     """
 
-    def __init__(self) -> None:
-        self.codes: dict[str, InlineCode] = {}
+    def __init__(self, codes: dict[str, InlineCode] | None = None) -> None:
+        self.codes: dict[str, InlineCode] = {} if codes is None else codes
+        self._next = 0  # index of the next code character to try
+
+    def available(self) -> bool:
+        """Whether :meth:`code` can hand out one more character."""
+        while self._next < CODE_CAPACITY and code_char(self._next) in self.codes:
+            self._next += 1
+        return self._next < CODE_CAPACITY
 
     def _next_char(self) -> str:
-        number = CODE_FIRST + len(self.codes)
-        if number > CODE_LAST:
-            raise ValueError("more than 6400 inline codes in one block")
-        return chr(number)
+        if not self.available():
+            raise CodeSpaceError(
+                f"more than {CODE_CAPACITY:,} inline codes, private-use characters and quantities "
+                "in one block",
+                hint="split the paragraph")
+        char = code_char(self._next)
+        self._next += 1
+        return char
 
     def code(self, kind: CodeKind, data: str, name: str = "", pair: str | None = None) -> str:
         char = self._next_char()
@@ -161,7 +218,7 @@ class CodeAllocator:
         return char
 
     def text(self, text: str) -> str:
-        return CODE_CHARS.sub(lambda m: self.code(CodeKind.ISOLATED, m.group(), "literal"), text)
+        return CODE_CHARS.sub(lambda m: self.code(CodeKind.ISOLATED, m.group(), LITERAL), text)
 
 
 def make_block(index: int, kind: str, coded: str, codes: dict[str, InlineCode] | None = None) -> Block:

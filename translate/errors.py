@@ -7,6 +7,17 @@ The library never calls ``sys.exit``.
 from __future__ import annotations
 
 
+def quote_name(name: str) -> str:
+    """A file name as printed in a message: quoted only when it could mislead.
+
+    A name holding a line break, a tab, an escape sequence or bytes that are not
+    UTF-8 would forge or garble output lines (``a\nerror: FAKE.txt``); such a
+    name is shown as Python writes a string, escapes visible.  Other names,
+    with spaces or accents, stay as they are.
+    """
+    return name if name.isprintable() else repr(name)
+
+
 class TranslateError(Exception):
     """Base of every error this package raises on purpose."""
 
@@ -21,7 +32,7 @@ class TranslateError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        location = ":".join(x for x in (self.path, self.where) if x)
+        location = ":".join(quote_name(x) for x in (self.path, self.where) if x)
         text = f"{location}: {self.message}" if location else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
@@ -58,6 +69,12 @@ class MergeError(TranslateError):
     """Translations that cannot be merged back into the document."""
 
     exit_code = 6
+
+
+class InternalError(TranslateError):
+    """A bug met while handling one file: the batch goes on, the traceback is logged."""
+
+    exit_code = 70  # EX_SOFTWARE
 
 
 class ScoreError(TranslateError):

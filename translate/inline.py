@@ -20,6 +20,7 @@ from typing import Protocol
 
 from .document import CodeKind, InlineCode, is_code_char
 from .engines.base import TermConstraint, TokenAlignment, Translation
+from .glossary.forms import term_spans
 from .nesting import nest_dangling
 
 _WORD = re.compile(r"\w")
@@ -177,20 +178,6 @@ def _outside(position: int, spans: Sequence[tuple[int, int]], to_start: bool) ->
         if start < position < end:
             return start if to_start else end
     return position
-
-
-def term_spans(target: str, constraints: Sequence[TermConstraint]) -> list[tuple[int, int]]:
-    """Where the terms an engine was made to write stand in its output (whole words, any form).
-
-    The engine put them there, so finding them is reading back its own constraint,
-    not guessing where markup goes.
-    """
-    spans: list[tuple[int, int]] = []
-    for constraint in constraints:
-        for form in sorted(constraint.forms, key=len, reverse=True):
-            pattern = rf"(?<!\w){re.escape(form)}(?!\w)"
-            spans += [m.span() for m in re.finditer(pattern, target, re.IGNORECASE)]
-    return spans
 
 
 def _items(codes: list[tuple[int, str]], code_info: dict[str, InlineCode]) -> tuple[list[_Item], list[_Item]]:

@@ -81,7 +81,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
@@ -91,7 +90,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel import units as babel_units
 
-from .document import CODE_FIRST, CODE_LAST, CodeKind, Document, InlineCode
+from .document import CodeAllocator, CodeKind, Document
 from .errors import TranslateError
 
 DEFAULT_LOCALE = "en_US"
@@ -541,12 +540,6 @@ class Protection:
         return self.span.text
 
 
-def _free_chars(used: set[str]) -> Iterator[str]:
-    for number in range(CODE_FIRST, CODE_LAST + 1):
-        if chr(number) not in used:
-            yield chr(number)
-
-
 def protect_document(document: Document, localizer: Localizer) -> list[Protection]:
     """Replace every recognised quantity by an ISOLATED code whose data is its rendering.
 
@@ -555,28 +548,35 @@ def protect_document(document: Document, localizer: Localizer) -> list[Protectio
     cache treat it like any inline markup, and the writer expands it to the
     rendered English text.  Segments left with no letters (``Rp 50.000``, a date
     heading) are copied by the pipeline, rendered, without reaching the engine.
-    The document is tagged with the locale (``metadata["target_locale"]``) for
-    writers that name it (HTML ``og:locale``).
+    The document is tagged with the locale (``document.target_locale``) for
+    writers that name it (HTML ``og:locale``).  A block with no code character
+    left (over :data:`~translate.document.CODE_CAPACITY` codes and quantities)
+    keeps its remaining quantities as written, for the model, and the document
+    says so in a warning.
     """
-    document.metadata["target_locale"] = localizer.tag
+    document.target_locale = localizer.tag
     protections: list[Protection] = []
+    unprotected = 0
     for block in document.blocks:
-        free = _free_chars(set(block.codes))
+        allocator = CodeAllocator(block.codes)
         for segment in block.segments:
             spans = find_quantities(segment.source)
             if not spans:
                 continue
             parts, last = [], 0
             for span in spans:
-                char = next(free, None)
-                if char is None:
-                    raise ValueError(f"segment {segment.id}: no private-use character left for a quantity")
+                if not allocator.available():
+                    unprotected += 1
+                    continue
                 rendered = localizer.render(span.quantity)
-                block.codes[char] = InlineCode(char, CodeKind.ISOLATED, rendered, None, CODE_NAME)
+                char = allocator.code(CodeKind.ISOLATED, rendered, CODE_NAME)
                 protections.append(Protection(str(segment.id), char, span, rendered))
                 parts += [segment.source[last : span.start], char]
                 last = span.end
             segment.source = "".join(parts) + segment.source[last:]
+    if unprotected:
+        document.warnings.append(f"{unprotected:,} quantities not localized: a block holds more than "
+                                 "the code characters can protect; they are left to the model")
     return protections
 
 

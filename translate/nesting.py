@@ -94,7 +94,8 @@ def keep_code_order(target: str, source: str) -> str:
             wanted[char] = len(rest)
         else:
             rest.append(char)
-    order = [c for c in order if c in wanted] + [c for c in wanted if c not in set(order)]
+    in_source = set(order)  # once: rebuilt per code, it made thousands of codes quadratic
+    order = [c for c in order if c in wanted] + [c for c in wanted if c not in in_source]
     pools: list[list[int]] = []  # runs of positions merged into one, each with its median
     for char in order:
         pools.append([wanted[char]])

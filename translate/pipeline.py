@@ -5,8 +5,10 @@ Everything the CLI's ``run`` does is here, as functions a Python user can call.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -14,21 +16,30 @@ from typing import TypeVar
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
 from .engines.base import TermConstraint
-from .errors import TranslateError
+from .errors import OutputError, TranslateError
 from .formats import EXTENSIONS, detect_format, get_format
-from .glossary import Glossary
-from .localize import Localizer, protect_document
-from .qa import QAIssue, check_documents
+from .glossary import Glossary, TermUse, audit_segment, constraints_for, match_terms
+from .incidents import IncidentLog
+from .localize import Localizer, Protection, protect_document
+from .memory import (
+    SOURCE_LANG,
+    MemoryEntry,
+    MemoryKey,
+    NormalisedSegment,
+    TranslationMemory,
+    from_memory,
+    normalise_segment,
+    target_lang,
+    to_memory,
+    written_texts,
+)
+from .qa import Check, QADocument, QAIssue, check_document
 from .segment import segment_document
-from .terms import TermUse, audit_segment, constraints_for, match_terms
 from .textio import read_bytes, refuse_existing, write_atomic
 
+T = TypeVar("T")
 SOURCE_TAG = "id"
 TARGET_TAG = "en"
-#: Segments are sent to the engine in chunks of this many, so progress can be shown;
-#: an engine with a ``chunk_size`` attribute (ct2: enough to keep its translators busy) sets its own.
-CHUNK = 64
-T = TypeVar("T")
 
 Progress = Callable[[int], None]
 
@@ -57,45 +68,94 @@ def _cache_key(segment: Segment, block: Block) -> CacheKey:
 
 
 def translate_documents(documents: Iterable[Document], engine: Engine,
-                        progress: Progress | None = None, cache: dict[CacheKey, str] | None = None,
-                        glossary: Glossary | None = None) -> list[TermUse]:
-    """Fill in every segment's target; identical sources are translated once.
+                        progress: Progress | None = None, memory: TranslationMemory | None = None,
+                        glossary: Glossary | None = None, protections: Sequence[Protection] = ()
+                        ) -> list[TermUse]:
+    """Fill in every segment's target, one document at a time; with a ``glossary``, the term audit.
 
-    ``cache`` carries translations across calls, so a folder of articles sharing
-    boilerplate lines translates each line once.  With a ``glossary``, each
-    segment's terms become constraints for the engine; the returned audit says,
-    for every term occurrence, which English form the output used and where.
+    A document's translation depends on the document alone: its segments are
+    sent to the engine, and so batched, only with each other.  CTranslate2's
+    numbers move with the padding of a batch (the attention that places inline
+    codes most: see benchmarks/README.md), so a document batched with others
+    would come out otherwise when translated alone, and a run resumed with
+    ``--skip-existing`` would not write the bytes of an uninterrupted one.
+    Identical sources within a document are translated once.
+
+    A ``memory`` (:mod:`translate.memory`; e.g. a
+    :class:`~translate.memory_store.SQLiteMemory`) is asked first: an exact match
+    is used without the engine, and what the engine translates is stored in it,
+    so translations and post-edits are reused across documents and runs.
+    ``protections`` (from :func:`~translate.localize.protect_document`) let the
+    memory key hold the Indonesian quantities as written.  With a ``glossary``,
+    each segment's terms become constraints for the engine; the returned audit
+    says, for every term occurrence, which English form the output used and where.
     """
     documents = list(documents)
-    cache = {} if cache is None else cache
-    work: dict[CacheKey, list[tuple[Segment, Block]]] = {}
+    signature = run_signature(engine, glossary) if memory is not None else ""
+    written = written_texts(protections)
     for document in documents:
-        for block in document.blocks:
-            for segment in block.segments:
-                key = _cache_key(segment, block)
-                if not needs_engine(segment):
-                    segment.target, segment.state = segment.source, SegmentState.COPIED
-                elif key in cache:
-                    segment.target, segment.state = cache[key], SegmentState.TRANSLATED
-                else:
-                    work.setdefault(key, []).append((segment, block))
-                    continue
-                if progress:
-                    progress(1)
+        _translate_document(document, engine, progress, memory, glossary, written, signature)
+    return audit_documents(documents, glossary) if glossary is not None else []
+
+
+def _translate_document(document: Document, engine: Engine, progress: Progress | None,
+                        memory: TranslationMemory | None, glossary: Glossary | None,
+                        written: dict[str, list[str]], signature: str) -> None:
+    """Every segment of one document: from the memory when it has it, else from the engine."""
+    language = target_lang(document.target_locale)
+    work: dict[CacheKey, list[tuple[Segment, Block, NormalisedSegment | None]]] = {}
+    for block in document.blocks:
+        for segment in block.segments:
+            if not needs_engine(segment):
+                segment.target, segment.state = segment.source, SegmentState.COPIED
+            else:
+                norm = None
+                if memory is not None:
+                    norm = normalise_segment(segment, block, written.get(str(segment.id)))
+                    target = _remembered(memory, norm.key(SOURCE_LANG, language), signature, norm, block)
+                    if target is not None:
+                        segment.target, segment.state = target, SegmentState.TRANSLATED
+                        if progress:
+                            progress(1)
+                        continue
+                work.setdefault(_cache_key(segment, block), []).append((segment, block, norm))
+                continue
+            if progress:
+                progress(1)
     # Longest first: the engine batches similar lengths, and the slow part shows first.
     keys = sorted(work, key=lambda k: len(k[0]), reverse=True)
-    size = chunk_size(engine)
+    size = max(1, engine.chunk_size)  # segments per call: progress is shown between calls
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
         targets = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
+        entries: dict[MemoryKey, MemoryEntry] = {}
         for key, target in zip(chunk, targets, strict=True):
-            cache[key] = target
-            for segment, _block in work[key]:
+            for segment, block, norm in work[key]:
                 segment.target, segment.state = target, SegmentState.TRANSLATED
+                stored = to_memory(target, norm, block.codes) if norm is not None else None
+                if norm is not None and stored is not None:
+                    memory_key = norm.key(SOURCE_LANG, language)
+                    entries[memory_key] = MemoryEntry(memory_key, stored, norm.code_data, segment.id.document,
+                                                      "mt", False, signature)
             if progress:
                 progress(len(work[key]))
-    return audit_documents(documents, glossary) if glossary is not None else []
+        if memory is not None:
+            memory.store(list(entries.values()))
+
+
+def _remembered(memory: TranslationMemory, key: MemoryKey, signature: str, norm: NormalisedSegment,
+                block: Block) -> str | None:
+    """The memory's target for a segment, in its own codes; None when there is none to reuse.
+
+    A machine translation whose quantities are not all found again (another currency
+    style) is not reused; a person's translation is, as they wrote it.
+    """
+    entry = memory.lookup(key, signature)
+    if entry is None:
+        return None
+    target, complete = from_memory(entry.target, norm, block.codes)
+    return target if complete or entry.approved else None
 
 
 def audit_documents(documents: Iterable[Document], glossary: Glossary) -> list[TermUse]:
@@ -158,7 +218,9 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
     files already tagged ``.en.`` and hidden files are skipped; when some files
     in the folder are tagged ``.id.``, only those are taken (a corpus folder's
     English README or notes are not sources).  Outputs go beside their inputs,
-    or mirrored under ``outdir``.
+    or mirrored under ``outdir``.  When ``outdir`` is a subfolder of the folder
+    walked, the files in it (earlier outputs) are not inputs; when it is that
+    folder itself, outputs go beside their inputs.
     """
     plan = Plan()
     out_root = Path(outdir) if outdir else None
@@ -166,6 +228,7 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
         path = Path(item)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file())
+            outputs_inside = out_root is not None and _inside(out_root, path) and not _same(out_root, path)
             tagged_only = any(is_source_file(f) for f in files)
             for file in files:
                 relative = file.relative_to(path)
@@ -173,7 +236,7 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
                     continue
                 if tagged_only and not is_source_file(file):
                     continue
-                if out_root and _inside(file, out_root):
+                if outputs_inside and _inside(file, out_root):
                     continue
                 if fmt == "auto" and file.suffix.lower() not in EXTENSIONS:
                     plan.skipped.append(file)
@@ -190,8 +253,38 @@ def _inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())
         return True
-    except ValueError:
+    except (ValueError, OSError):
         return False
+
+
+def _same(path: Path, other: Path) -> bool:
+    try:
+        return path.resolve() == other.resolve()
+    except OSError:
+        return False
+
+
+def check_output_folder(outdir: str | Path | None) -> None:
+    """Refuse an ``-o`` that can never hold outputs, with what it is, before any work.
+
+    Creating folders under a file, a dangling symbolic link or a link loop fails
+    with "File exists", which names neither the cause nor the path.
+    """
+    if outdir is None:
+        return
+    path = Path(outdir)
+    if path.is_symlink() and not path.exists():
+        try:
+            os.stat(path)
+            loop = False
+        except OSError as error:
+            loop = error.errno == errno.ELOOP
+        raise OutputError("the output folder is a symbolic link loop" if loop
+                          else "the output folder is a symbolic link to nothing (its target is missing)",
+                          path=str(path), hint="fix or remove the link, or give another folder")
+    if path.exists() and not path.is_dir():
+        raise OutputError("the output folder is a file", path=str(path),
+                          hint="-o names a folder: give a new or existing folder")
 
 
 @dataclass
@@ -199,7 +292,11 @@ class FileResult:
     job: Job
     segments: int = 0
     error: TranslateError | None = None
-    warning: str | None = None
+    warnings: list[str] = field(default_factory=list)  # written, but the user should know this
+
+    @property
+    def warning(self) -> str | None:
+        return "; ".join(self.warnings) or None
 
 
 @dataclass
@@ -209,7 +306,8 @@ class RunReport:
     skipped: list[Path] = field(default_factory=list)  # unknown extensions
     existing: list[Job] = field(default_factory=list)  # outputs already there, kept (skip_existing)
     terms: list[TermUse] = field(default_factory=list)  # the glossary audit
-    qa: list[QAIssue] = field(default_factory=list)  # reference-free QA flags (numbers missing...)
+    qa: list[QAIssue] = field(default_factory=list)  # reference-free QA findings (translate.qa)
+    qa_documents: list[QADocument] = field(default_factory=list)  # the checked units, for the HTML report
 
     @property
     def failures(self) -> list[FileResult]:
@@ -223,14 +321,12 @@ def run_signature(engine: Engine, glossary: Glossary | None) -> str:
 
 
 def localizes(engine: Engine) -> bool:
-    """Whether numbers are localized and checked for this engine: all but ``copy``.
+    """Whether numbers are localized and checked for this engine (:attr:`Engine.localizes`).
 
-    An identity run must reproduce every input byte, so ``copy`` never rewrites
-    ``2,5`` as ``2.5`` (and has nothing to check).  ``pseudo`` does localize: its
-    output then shows which quantities were protected, rendered in English
-    among the accented words, which is what a pipeline check wants to see.
+    All but ``copy``: an identity run must reproduce every input byte, so it never
+    rewrites ``2,5`` as ``2.5`` (and has nothing to check).
     """
-    return engine.name != "copy"
+    return engine.localizes
 
 
 def run(
@@ -243,19 +339,26 @@ def run(
     glossary: Glossary | None = None,
     localizer: Localizer | None = None,
     skip_existing: bool = False,
+    qa_checks: Sequence[Check] | None = None,
+    memory: TranslationMemory | None = None,
 ) -> RunReport:
     """Translate files and folders into the same formats; one file's failure never stops the rest.
 
     ``skip_existing`` resumes an interrupted run: a file whose output exists is
     left alone (outputs are written atomically, so an existing one is whole).
     With a ``localizer``, numbers, money, dates and times are protected and
-    rendered for its locale (see :mod:`translate.localize`), and the number QA
-    check fills ``report.qa``; neither applies to the ``copy`` engine.
+    rendered for its locale (see :mod:`translate.localize`; not for the ``copy``
+    engine).  Every translated document is checked by :mod:`translate.qa`
+    (``qa_checks``: all by default), which fills ``report.qa``.  A ``memory``
+    (e.g. :class:`~translate.memory_store.SQLiteMemory`) is used across all files;
+    without one, each document's repeated lines are still translated once.
     """
+    check_output_folder(outdir)
     plan = plan_jobs(inputs, outdir, fmt)
     localizer = localizer if localizes(engine) else None
     signature = run_signature(engine, glossary) + (f"|{localizer.signature()}" if localizer else "")
     report = RunReport(signature, skipped=plan.skipped)
+    incidents = IncidentLog()
     loaded: list[tuple[FileResult, Document]] = []
     for job in plan.jobs:
         if skip_existing and not overwrite and job.output.exists():
@@ -263,58 +366,73 @@ def run(
             continue
         result = FileResult(job)
         report.results.append(result)
-        try:
-            refuse_existing(job.output, overwrite)  # before the work, not after it
-            document = load_document(job.source, fmt)
-        except TranslateError as error:
-            result.error = error
-            continue
-        result.segments = sum(1 for _ in document.segments())
-        if not document.blocks:
-            result.warning = "empty input: wrote an empty output"
-        loaded.append((result, document))
+        document = _guarded(result, incidents, "reading", _read_job, job, fmt, overwrite, result)
+        if document is not None:
+            result.segments = sum(1 for _ in document.segments())
+            loaded.append((result, document))
 
     total = sum(r.segments for r, _ in loaded)
     progress = progress_factory(total) if progress_factory else None
-    cache: dict[CacheKey, str] = {}
-    for group in document_groups(loaded, [result.segments for result, _ in loaded], chunk_size(engine)):
-        # Short articles are translated together (fuller batches), then each is written at once.
-        protections = [protect_document(d, localizer) if localizer else [] for _, d in group]
-        report.terms += translate_documents([d for _, d in group], engine, progress, cache, glossary)
-        for (result, document), protected in zip(group, protections, strict=True):
-            if localizes(engine):
-                report.qa += check_documents([document], protected)
-            try:
-                data = get_format(document.format).write(document)
-                write_atomic(result.job.output, data, overwrite=overwrite)
-            except TranslateError as error:
-                result.error = error
+    for result, document in loaded:
+        # One document at a time: its translation never depends on which others share the run
+        # (a resumed run writes the same bytes), and it is written as soon as it is done.
+        protected: list[Protection] = []
+        if localizer is not None:
+            protected = _guarded(result, incidents, "localizing", protect_document, document, localizer) or []
+        result.warnings += document.warnings
+        if result.error is None:
+            report.terms += _guarded(result, incidents, "translating", translate_documents, [document],
+                                     engine, progress, memory, glossary, protected) or []
+        if result.error is None:
+            _guarded(result, incidents, "writing", _finish, result, document, protected, glossary, qa_checks,
+                     overwrite, report)
     return report
 
 
-def chunk_size(engine: Engine) -> int:
-    """Segments per engine call: the engine's ``chunk_size`` when it has one, else :data:`CHUNK`."""
-    return max(1, int(getattr(engine, "chunk_size", CHUNK)))
+def _read_job(job: Job, fmt: str, overwrite: bool, result: FileResult) -> Document:
+    """Read and segment one input, noting what the user should know about it."""
+    refuse_existing(job.output, overwrite)  # before the work, not after it
+    format_name = detect_format(job.source) if fmt == "auto" else fmt
+    data = read_bytes(job.source)
+    document = load_document(job.source, format_name, data)
+    if not document.blocks:
+        result.warnings.append("no translatable text: output is a copy of the input" if data
+                               else "empty input: wrote an empty output")
+    if document.untranslated:
+        shown = ", ".join(document.untranslated[:10]) + (" ..." if len(document.untranslated) > 10 else "")
+        result.warnings.append(f"left in the source language (could not be read safely): {shown}")
+    return document
 
 
-def document_groups(items: list[T], segments: list[int], size: int) -> Iterator[list[T]]:
-    """Consecutive items (documents) together holding at least ``size`` segments (the last group fewer).
+def _finish(result: FileResult, document: Document, protected: list[Protection], glossary: Glossary | None,
+            qa_checks: Sequence[Check] | None, overwrite: bool, report: RunReport) -> None:
+    """Check a translated document (translate.qa), then write it."""
+    checked = check_document(document, protected, glossary, qa_checks, target=str(result.job.output))
+    report.qa += checked.issues
+    report.qa_documents.append(checked)
+    data = get_format(document.format).write(document)
+    write_atomic(result.job.output, data, overwrite=overwrite)
 
-    The engine then fills its batches across short articles (NTREX-128's 20 first
-    articles, ~15 segments each, on ct2: 7-8% faster than one by one, see
-    benchmarks/articles.py); an interrupted run loses at most one group, and
-    ``--skip-existing`` resumes after the last written file.
-    """
-    group: list[T] = []
-    count = 0
-    for item, count_here in zip(items, segments, strict=True):
-        group.append(item)
-        count += count_here
-        if count >= size:
-            yield group
-            group, count = [], 0
-    if group:
-        yield group
+
+def _guarded(result: FileResult, incidents: IncidentLog, stage: str, work: Callable[..., T],
+             *args: object) -> T | None:
+    """``work(*args)``, or None with the file's error set: a TranslateError as it is, anything else
+    as an internal error whose traceback goes to the run's incident log."""
+    try:
+        return work(*args)
+    except Exception as error:  # noqa: BLE001 - one file's bug must not end the batch
+        _fail(result, incidents, stage, error)
+    return None
+
+
+def _fail(result: FileResult, incidents: IncidentLog, stage: str, error: Exception) -> None:
+    """Make ``error`` the file's: a TranslateError as it is (named after the file), else an internal error."""
+    if isinstance(error, TranslateError):
+        if error.path is None:
+            error.path = str(result.job.source)
+        result.error = error
+    else:
+        result.error = incidents.record(error, str(result.job.source), stage)
 
 
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",

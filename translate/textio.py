@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, quote_name
 
 #: Largest input accepted, in bytes.  A news article is 5-50 KB; 20 MB is a
 #: book-sized file, far beyond any article, and small enough to hold in memory
@@ -18,20 +20,26 @@ UTF8_BOM = codecs.BOM_UTF8
 
 
 def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
-    """The file's bytes, or an :class:`InputError` saying why they can't be had."""
+    """The file's bytes, or an :class:`InputError` saying why they can't be had.
+
+    Only a regular file is read: a FIFO, a device (a link to ``/dev/zero`` or
+    ``/dev/urandom``) or a socket would never end or fill memory, whatever its
+    size says.  The file is opened without blocking (a FIFO waits for a writer
+    otherwise), checked on the open descriptor (no race with a rename), and read
+    up to ``limit + 1`` bytes, so a file that grows while it is read is still refused.
+    """
     path = Path(path)
     limit = MAX_INPUT_BYTES if limit is None else limit
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError("is a folder, not a file", path=str(path))
-        if size > limit:
-            raise InputError(
-                f"file is {size:,} bytes, over the {limit:,}-byte limit",
-                path=str(path),
-                hint="split it into smaller files",
-            )
-        return path.read_bytes()
+        descriptor = _open_input(path)
+        with os.fdopen(descriptor, "rb") as handle:
+            mode = os.fstat(descriptor).st_mode
+            if stat.S_ISDIR(mode):
+                raise InputError("is a folder, not a file", path=str(path))
+            if not stat.S_ISREG(mode):
+                raise InputError(f"is {_file_kind(mode)}, not a regular file", path=str(path),
+                                 hint="give a file saved on disk")
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError("no such file", path=str(path)) from None
     except PermissionError:
@@ -39,7 +47,31 @@ def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
     except IsADirectoryError:
         raise InputError("is a folder, not a file", path=str(path)) from None
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+        raise InputError(f"cannot read the file: {error.strerror or error}", path=str(path)) from None
+    if len(data) > limit:
+        size = _size(path)
+        what = f"file is {size:,} bytes, over" if size > limit else "file grew while it was read, past"
+        raise InputError(f"{what} the {limit:,}-byte limit", path=str(path),
+                         hint="split it into smaller files")
+    return data
+
+
+def _open_input(path: Path) -> int:
+    """A read-only descriptor; O_NONBLOCK so that opening a FIFO returns at once (regular files ignore it)."""
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [(stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, bool]:
@@ -76,7 +108,10 @@ def encode_text(text: str, bom: bool) -> bytes:
 
 
 def refuse_existing(path: Path, overwrite: bool) -> None:
-    """Existing outputs are never replaced unless the user said so."""
+    """Existing outputs are never replaced unless the user said so; a folder never is."""
+    if path.is_dir():
+        raise OutputError("the output path is a folder", path=str(path),
+                          hint="move the folder away, or write elsewhere with -o")
     if path.exists() and not overwrite:
         raise OutputError("output exists", path=str(path),
                           hint="pass --overwrite to replace it, or --skip-existing to keep it")
@@ -86,7 +121,9 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = False) -> None
     """Write ``data`` to a temporary file beside ``path`` and rename it into place.
 
     An interrupted run therefore never leaves a half-written file: either the
-    old state or the complete new file is there.
+    old state or the complete new file is there.  A failure (disk full, a folder
+    in the way) is an :class:`OutputError` naming the output, and the temporary
+    file is removed.
     """
     path = Path(path)
     refuse_existing(path, overwrite)
@@ -94,13 +131,29 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = False) -> None
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as error:
-        raise OutputError(f"cannot write here: {error.strerror}", path=str(path)) from None
+        raise OutputError(f"cannot write here: {_reason(error, path.parent)}", path=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write the output: {_reason(error, path)}", path=str(path),
+                          hint="free some disk space and run again with --skip-existing"
+                          if error.errno in (errno.ENOSPC, errno.EDQUOT) else None) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _reason(error: OSError, path: Path) -> str:
+    """What went wrong, in words: the strerror, and for "File exists" which path is in the way."""
+    if isinstance(error, FileExistsError) or error.errno == errno.ENOTDIR:
+        blocker = next((p for p in [path, *path.parents] if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            return f"{quote_name(str(blocker))} is a file, not a folder"
+    if isinstance(error, IsADirectoryError):
+        return "the output path is a folder"
+    return error.strerror or str(error)

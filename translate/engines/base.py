@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass
@@ -40,13 +42,31 @@ class TermConstraint:
     source: str = ""  # the source term, for messages and audits
 
 
+#: Segments the pipeline sends per translate call unless an engine says otherwise.
+DEFAULT_CHUNK_SIZE = 64
+
+
 class Engine(Protocol):
+    """Everything the pipeline and the CLI use of an engine; every engine has all of it."""
+
     #: registry name ("marian", "copy", ...)
     name: str
     #: True when the engine takes coded text and returns it with every code
     #: character in place (copy, pseudo).  Model engines get plain text and
     #: an alignment instead.
     keeps_codes: bool
+    #: False for engines whose output is not a translation (copy, pseudo): the
+    #: CLI says so, and no model is loaded.
+    translates: bool
+    #: Whether numbers, dates and money are localized (and checked) in the
+    #: output: all but ``copy``, whose output must reproduce every input byte.
+    localizes: bool
+    #: Segments per :meth:`translate` call that keep the engine busy (progress
+    #: is shown between calls; ct2 asks for enough to fill its translators).
+    chunk_size: int
+
+    def load(self) -> None:
+        """Get ready to translate (load the model) once; a failure is one ModelError."""
 
     def signature(self) -> str:
         """Everything that changes the output: engine, model id/revision, beam..."""
@@ -59,3 +79,9 @@ class Engine(Protocol):
         engine that cannot honour them (copy, pseudo) ignores them; the audit
         then shows them as missing.
         """
+
+
+def options_of(factory: Callable[..., Any]) -> tuple[str, ...]:
+    """The options an engine class (or factory) takes: its keyword parameters, declared once."""
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(p.name for p in inspect.signature(factory).parameters.values() if p.kind in kinds)

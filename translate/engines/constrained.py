@@ -50,22 +50,28 @@ same tokens.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
-from ..errors import GlossaryError, ModelError
-from .phrases import _target_ids, phrase_tokens, word_continuation_ids  # noqa: F401  (re-exported)
+from ..errors import ModelError
+from .base import TermConstraint
+from .common import TermForms
 
 #: Score of an empty beam slot, as in transformers' beam search.
 DEAD_SCORE = -1.0e9
 #: Scores below this belong to empty slots, never to real hypotheses.
 _ALIVE_ABOVE = -1.0e8
 
-#: A hypothesis' constraint state: (bitmask of met constraints,
-#: sorted partial matches as (alternative index, tokens matched),
-#: whether a phrase was completed by the last token, whether any token was produced).
-State = tuple[int, tuple[tuple[int, int], ...], bool, bool]
+
+
+class State(NamedTuple):
+    """A hypothesis' constraint state (small and hashable: the tracker memoises on it)."""
+
+    met: int  # bitmask of the constraints met
+    partials: tuple[tuple[int, int], ...]  # sorted (alternative index, tokens matched) of phrases under way
+    completed: bool  # the last token completed a phrase (a word may not go on after it)
+    started: bool  # a token was produced (initial-only variants can no longer start)
 
 
 @dataclass
@@ -103,35 +109,19 @@ class Constraint:
         return min(len(alt) for alt in self.alternatives)
 
 
-def phrase_token_variants(tokenizer: Any, phrase: str) -> list[list[int]]:
-    """Target-side token sequences of ``phrase``: mid-sentence and sentence-initial.
+def token_constraints(terms: list[TermConstraint], forms: TermForms[list[int]]) -> list[Constraint]:
+    """The constraints the marian engine decodes with for one text's glossary terms.
 
-    SentencePiece encodes a phrase with its word-boundary marker "▁" in front,
-    which is how it appears after a space mid-sentence and, because the
-    target vocabulary adds that marker to the first word too, at the start of
-    a sentence.  The sentence-initial variant capitalises the first letter;
-    the glossary's casing is kept otherwise.  Variants the target vocabulary
-    cannot write (they contain ``<unk>``) are left out.
+    Each form is allowed as the glossary writes it anywhere, and with a capital
+    first letter at the start of the output only; a term none of whose forms the
+    vocabulary can write is left out (``forms`` warns about it once).
     """
-    as_given, capitalised = phrase_tokens(tokenizer, phrase)
-    variants = [ids for ids in (as_given, capitalised) if ids is not None]
-    if not variants:
-        raise GlossaryError(
-            f"target term {phrase!r} cannot be written with the model's target vocabulary",
-            hint="fix the glossary entry or drop it for this model",
-        )
-    return variants
-
-
-def constraint_for_phrase(tokenizer: Any, phrase: str) -> Constraint:
-    """A constraint for ``phrase``: as written anywhere, capitalised only at the start of the output."""
-    as_given, capitalised = phrase_tokens(tokenizer, phrase)
-    if as_given is None:
-        raise GlossaryError(
-            f"target term {phrase!r} cannot be written with the model's target vocabulary",
-            hint="fix the glossary entry or drop it for this model",
-        )
-    return Constraint([as_given], label=phrase, initial=[capitalised] if capitalised else [])
+    result = []
+    for term in terms:
+        found = forms.alternatives(term)
+        if found is not None:
+            result.append(Constraint(found[0], term.source, found[1]))
+    return result
 
 
 # --------------------------------------------------------------------------- constraint tracking
@@ -163,7 +153,7 @@ class ConstraintTracker:
         self.tokens = frozenset(t for alt in self.alternatives for t in alt)
         self.total = sum(self.min_length)
         self.all_met = (1 << len(constraints)) - 1
-        self.initial: State = (0, (), False, False)
+        self.initial = State(met=0, partials=(), completed=False, started=False)
         self._advanced: dict[tuple[State, int], State] = {}
         self._remaining: dict[State, int] = {}
         self._next: dict[State, tuple[int, ...]] = {}
@@ -174,9 +164,9 @@ class ConstraintTracker:
 
     def advance(self, state: State, token: int) -> State:
         """The state after appending ``token``."""
-        met, partials, fresh, started = state
+        met, partials, completed, started = state
         if token not in self.tokens:
-            return (met, (), False, True) if partials or fresh or not started else state
+            return State(met, (), False, True) if partials or completed or not started else state
         key = (state, token)
         if key not in self._advanced:
             self._advanced[key] = self._advance(met, partials, token, started)
@@ -194,13 +184,13 @@ class ConstraintTracker:
         if done:
             # the longest phrase just completed wins; among equals the first constraint
             _, alt = max(done, key=lambda item: (item[0], -self.owner[item[1]]))
-            return (met | 1 << self.owner[alt], (), True, True)
-        return (met, tuple(sorted(grown)), False, True)
+            return State(met | 1 << self.owner[alt], (), completed=True, started=True)
+        return State(met, tuple(sorted(grown)), completed=False, started=True)
 
     def remaining(self, state: State) -> int:
         """The fewest tokens still needed to meet every constraint from ``state``."""
         if state not in self._remaining:
-            met, partials, _, _ = state
+            met, partials = state.met, state.partials
             unmet = sum(n for index, n in enumerate(self.min_length) if not met >> index & 1)
             best = unmet
             for alt, matched in partials:
@@ -212,7 +202,7 @@ class ConstraintTracker:
     def next_tokens(self, state: State) -> tuple[int, ...]:
         """Tokens that make progress: continue a partial phrase or start an unmet one."""
         if state not in self._next:
-            met, partials, _, started = state
+            met, partials, started = state.met, state.partials, state.started
             tokens = {self.alternatives[alt][n] for alt, n in partials}
             tokens.update(alt[0] for i, alt in enumerate(self.alternatives)
                           if self._can_start(met, i, started))
@@ -224,7 +214,7 @@ class ConstraintTracker:
         state = self.initial
         for token in tokens:
             state = self.advance(state, token)
-        return state[0] == self.all_met
+        return state.met == self.all_met
 
 
 # --------------------------------------------------------------------------- settings
@@ -468,7 +458,7 @@ def _advance_beams(beams: _Beams, cand: _Candidates, settings: DecodeSettings, c
     sequences = _gather(beams.running, cand.beams)
     sequences[:, :, cur_len] = cand.tokens
     # the open hypotheses for the next step: the best k that did not finish
-    open_scores = cand.scores + cand.hits.to(torch.float32) * -1.0e9
+    open_scores = cand.scores + cand.hits.to(torch.float32) * DEAD_SCORE
     chosen = torch.topk(open_scores, k=k)[1]
     _update_finished(beams, sequences, cand, settings, cur_len)
     beams.running = _gather(sequences, chosen)
@@ -485,9 +475,9 @@ def _update_finished(beams: _Beams, sequences: torch.Tensor, cand: _Candidates, 
     just_finished = cand.hits & first_k[None, :]
     scores = cand.scores / ((cur_len + 1 - 1) ** settings.length_penalty)
     full = torch.all(beams.is_finished, dim=-1, keepdim=True) & (settings.early_stopping is True)
-    scores = scores + full.to(torch.float32) * -1.0e9
-    scores = scores + (~beams.improvable).to(torch.float32) * -1.0e9
-    scores = scores + (~just_finished) * -1.0e9
+    scores = scores + full.to(torch.float32) * DEAD_SCORE
+    scores = scores + (~beams.improvable).to(torch.float32) * DEAD_SCORE
+    scores = scores + (~just_finished) * DEAD_SCORE
     merged_scores = torch.cat((beams.finished_scores, scores), dim=1)
     keep = torch.topk(merged_scores, k=k)[1]
     lengths = torch.full_like(cand.beams, cur_len + 1)
@@ -504,7 +494,8 @@ def _update_improvable(beams: _Beams, settings: DecodeSettings, cur_len: int) ->
     else:
         best_length = cur_len - 1
     best_possible = beams.running_scores[:, :1] / (best_length ** settings.length_penalty)
-    worst = torch.where(beams.is_finished, torch.min(beams.finished_scores, dim=1, keepdim=True)[0], -1.0e9)
+    worst_finished = torch.min(beams.finished_scores, dim=1, keepdim=True)[0]
+    worst = torch.where(beams.is_finished, worst_finished, DEAD_SCORE)
     beams.improvable = beams.improvable & torch.any(best_possible > worst, dim=-1, keepdim=True)
 
 
@@ -605,7 +596,7 @@ def _select_constrained(tracker: ConstraintTracker, view: _SentenceView, setting
 
 
 @dataclass
-class _Block:
+class _CandidateSlots:
     """One sentence's choices laid out as the ``2k`` candidate slots ``_advance_beams`` reads:
     finished ones first (only the first ``k`` slots can finish), open ones after."""
 
@@ -616,7 +607,8 @@ class _Block:
     states: list[State | None]
 
     @classmethod
-    def layout(cls, finished: list[_Choice], open_choices: list[_Choice], k: int, last: bool) -> _Block:
+    def layout(cls, finished: list[_Choice], open_choices: list[_Choice], k: int,
+               last: bool) -> _CandidateSlots:
         dead_finished = _Choice(float("-inf"), 0, 0)  # never beats a real finished hypothesis
         dead_open = _Choice(DEAD_SCORE, 0, 0)  # an empty beam, as transformers marks them
         slots = finished + [dead_finished] * (k - len(finished))
@@ -648,14 +640,14 @@ class _ConstrainedRows:
         k = settings.num_beams
         views = self._views(rows, cand, accumulated, beams, k)
         last = cur_len >= settings.max_new_tokens
-        blocks = [_Block.layout(*_select_constrained(self.trackers[i], views[i], settings, cur_len), k, last)
-                  for i in rows]
+        slots = [_CandidateSlots.layout(*_select_constrained(self.trackers[i], views[i], settings, cur_len),
+                                        k, last) for i in rows]
         index = torch.tensor(rows, device=cand.scores.device)
-        cand.scores[index] = torch.tensor([b.scores for b in blocks]).to(cand.scores)
-        cand.beams[index] = torch.tensor([b.beams for b in blocks]).to(cand.beams)
-        cand.tokens[index] = torch.tensor([b.tokens for b in blocks]).to(cand.tokens)
-        cand.hits[index] = torch.tensor([b.hits for b in blocks]).to(cand.hits)
-        self.slot_states = {i: b.states for i, b in zip(rows, blocks, strict=True)}
+        cand.scores[index] = torch.tensor([s.scores for s in slots]).to(cand.scores)
+        cand.beams[index] = torch.tensor([s.beams for s in slots]).to(cand.beams)
+        cand.tokens[index] = torch.tensor([s.tokens for s in slots]).to(cand.tokens)
+        cand.hits[index] = torch.tensor([s.hits for s in slots]).to(cand.hits)
+        self.slot_states = {i: s.states for i, s in zip(rows, slots, strict=True)}
 
     def _views(self, rows: list[int], cand: _Candidates, accumulated: torch.Tensor, beams: _Beams,
                k: int) -> dict[int, _SentenceView]:
@@ -694,7 +686,7 @@ class _ConstrainedRows:
         if self.word_continuations is None:
             return
         rows = [i * k + beam for i in self.rows for beam, state in enumerate(self.states[i])
-                if state is not None and state[2]]
+                if state is not None and state.completed]
         if rows:
             index = torch.tensor(rows, device=log_probs.device)
             log_probs[index[:, None], self.word_continuations[None, :]] = float("-inf")
@@ -731,8 +723,8 @@ def constrained_generate(
     ``num_beams``, ``max_new_tokens`` and ``min_new_tokens``.
     ``length_penalty`` and ``early_stopping`` default to the model's
     generation config.  ``word_continuations`` (token ids of pieces that continue a
-    word, see :func:`word_continuation_ids`) are banned right after a completed
-    phrase, so that terms come out as whole words.
+    word, see :func:`~translate.engines.phrases.word_continuation_ids`) are banned right
+    after a completed phrase, so that terms come out as whole words.
     """
     settings = resolve_settings(model, num_beams, max_new_tokens, min_new_tokens, length_penalty,
                                 early_stopping)

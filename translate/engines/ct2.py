@@ -8,7 +8,12 @@ What it keeps from the marian engine:
   included);
 * alignments from the same cross-attention (penultimate decoder layer, heads
   averaged: chosen at conversion, see :mod:`translate.engines.ct2_convert`),
-  mapped to :class:`TokenAlignment` with the same ``piece_spans``;
+  mapped to :class:`TokenAlignment` with the same ``piece_spans``.  The
+  numbers depend on a batch's padding: every row by up to 2e-4, and with
+  ``beam > 1`` the first target token's row much more (CTranslate2 4.8 runs
+  the first beam step before expanding the batch and returns that row
+  unmasked for a source shorter than the batch's longest).  So the pipeline
+  batches a document only with itself (benchmarks/README.md, 19.4);
 * the glossary guarantee, by decoding and then forcing missing terms with a
   target prefix (:mod:`translate.engines.ct2_terms`);
 * over-long inputs truncated to the model's limit with a warning.
@@ -28,18 +33,18 @@ conversion does.
 
 from __future__ import annotations
 
-import logging
+import inspect
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
-from .base import TermConstraint, TokenAlignment, Translation
+from .base import TermConstraint, TokenAlignment, Translation, options_of
+from .common import TermForms, align_and_terms, check_at_least_one, piece_spans, renormalise, truncate
 from .ct2_convert import (
-    ModelMissing,
-    _cached_commit,
+    conversion_commit,
     convert_model,
     default_quantization,
     find_converted,
@@ -54,9 +59,10 @@ from .ct2_terms import (
     source_span_pieces,
     unmet,
 )
-from .marian import DEFAULT_MODEL, _is_local_path, _short_reason, piece_spans
+from .model_files import ALIGN_LAYER, DEFAULT_MODEL, ModelMissing, is_local_path, short_reason
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .marian import MarianEngine
 
 
 def available_cores() -> int:
@@ -102,16 +108,15 @@ class CTranslate2Engine:
 
     name = "ct2"
     keeps_codes = False
+    translates = True
+    localizes = True
 
     def __init__(self, model: str = DEFAULT_MODEL, beam: int = 4, batch_size: int = 16, max_length: int = 256,
                  device: str = "cpu", revision: str | None = None, quantization: str | None = None,
                  inter_threads: int | None = None, intra_threads: int | None = None, min_length: int = 0,
-                 force_beam: int | None = None, **_ignored: Any) -> None:
-        for option, value in (("beam", beam), ("batch_size", batch_size), ("max_length", max_length),
-                              ("inter_threads", inter_threads), ("intra_threads", intra_threads),
-                              ("force_beam", force_beam)):
-            if value is not None and int(value) < 1:  # None: the default
-                raise ModelError(f"ct2 engine: {option} must be at least 1, got {value}")
+                 force_beam: int | None = None) -> None:
+        check_at_least_one("ct2", beam=beam, batch_size=batch_size, max_length=max_length,
+                           inter_threads=inter_threads, intra_threads=intra_threads, force_beam=force_beam)
         self.model = str(model)
         self.beam = int(beam)
         self.batch_size = int(batch_size)
@@ -137,16 +142,20 @@ class CTranslate2Engine:
         self._tokenizer: Any = None
         self._max_input = 512
         self._revision_key: str | None = None
-        self._phrases: dict[str, tuple[list[str] | None, list[str] | None]] = {}
+        self._forms: TermForms[list[str]] | None = None
         self._suppress: dict[str, list[list[str]]] = {}
         self._continuations: list[str] | None = None
-        self._unwritable: set[str] = set()
 
     # -- loading ---------------------------------------------------------------------------
 
     def prepare(self) -> Path:
-        """The converted model's directory, converting it first when it is not cached."""
+        """The converted model's directory, converting it first when it is not cached.
+
+        The device is checked first: converting for a GPU that is not there
+        would take half a minute before saying so.
+        """
         if self.directory is None:
+            self._check_device()
             found = find_converted(self.model, self.revision, self.quantization)
             self.directory = found or convert_model(self.model, self.revision, self.quantization)
         return self.directory
@@ -156,17 +165,9 @@ class CTranslate2Engine:
         if self._translator is not None:
             return
         directory = self.prepare()
-        try:
-            import ctranslate2
-        except ImportError as exc:
-            raise ModelError("ctranslate2 is not installed",
-                             hint="pip install 'ctranslate2>=4.3', or use --engine marian") from exc
+        ctranslate2 = _import_ctranslate2()
         from .spm_tokenizer import MarianSpm
 
-        if self.device == "cuda" and ctranslate2.get_cuda_device_count() <= self.device_index:
-            raise ModelError(f"device {self._device_name()!r} requested but CTranslate2 sees "
-                             f"{ctranslate2.get_cuda_device_count()} CUDA device(s)",
-                             hint="use --device cpu, or a machine with an NVIDIA GPU")
         try:
             info = read_info(directory)
             tokenizer = MarianSpm.from_dir(directory)
@@ -174,15 +175,23 @@ class CTranslate2Engine:
                 str(directory), device=self.device, device_index=self.device_index, compute_type="default",
                 inter_threads=self.inter_threads, intra_threads=self.intra_threads)
         except Exception as exc:  # corrupt cache, unsupported compute type on this device...
-            raise ModelError(f"cannot load the CTranslate2 model in {directory}: {_short_reason(exc)}",
+            raise ModelError(f"cannot load the CTranslate2 model in {directory}: {short_reason(exc)}",
                              hint="convert it again with: translate model convert --force") from exc
         self._revision_key = info.revision
         limits = (tokenizer.model_max_length, info.max_positions)
         self._max_input = min(x for x in limits if 0 < x < 1_000_000)
         self._tokenizer, self._translator = tokenizer, translator
+        self._forms = TermForms(tokenizer, self.model, tokenizer.convert_ids_to_tokens)
 
-    def _device_name(self) -> str:
-        return self.device if self.device == "cpu" else f"cuda:{self.device_index}"
+    def _check_device(self) -> None:
+        """A CUDA device CTranslate2 can see, when one is asked for."""
+        if self.device != "cuda":
+            return
+        count = _import_ctranslate2().get_cuda_device_count()
+        if count <= self.device_index:
+            raise ModelError(f"device 'cuda:{self.device_index}' requested but CTranslate2 sees "
+                             f"{count} CUDA device(s)",
+                             hint="use --device cpu, or a machine with an NVIDIA GPU")
 
     # -- signature ---------------------------------------------------------------------------
 
@@ -192,15 +201,16 @@ class CTranslate2Engine:
 
         extra = f"|min_length={self.min_length}" if self.min_length else ""
         return (f"engine=ct2|model={self.model}|revision={self._revision()}|quantization={self.quantization}"
-                f"|beam={self.beam}|force_beam={self.force_beam}|max_length={self.max_length}{extra}|align_layer=-2"
+                f"|beam={self.beam}|force_beam={self.force_beam}|max_length={self.max_length}{extra}"
+                f"|align_layer={ALIGN_LAYER}"
                 f"|ctranslate2={ctranslate2.__version__}")
 
     def _revision(self) -> str:
         if self._revision_key is None:
-            if _is_local_path(self.model):
+            if is_local_path(self.model):
                 self._revision_key = "local"
             else:
-                commit = _cached_commit(self.model, self.revision)
+                commit = conversion_commit(self.model, self.revision)
                 self._revision_key = commit or self.revision or "unresolved"
         return self._revision_key
 
@@ -209,10 +219,7 @@ class CTranslate2Engine:
     def translate(self, texts: list[str], align: list[bool] | None = None,
                   constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
         """Translate in length-sorted batches; then force the glossary terms an output lacks."""
-        wanted = list(align) if align is not None else [False] * len(texts)
-        terms = list(constraints) if constraints is not None else [[] for _ in texts]
-        if len(wanted) != len(texts) or len(terms) != len(texts):
-            raise ValueError(f"align/constraints do not match the {len(texts)} texts")
+        wanted, terms = align_and_terms(texts, align, constraints)
         todo = [i for i, text in enumerate(texts) if text.strip()]
         results = [Translation("") for _ in texts]
         if not todo:
@@ -229,13 +236,7 @@ class CTranslate2Engine:
         return results
 
     def _encode(self, text: str, index: int) -> _Source:
-        pieces = self._tokenizer.tokenize(text)
-        limit = self._max_input - 1  # room for </s>
-        if len(pieces) > limit:
-            log.warning("text %d has %d tokens but model %s reads at most %d: translating the first %d "
-                        "only; split it into shorter sentences",
-                        index, len(pieces) + 1, self.model, limit + 1, limit)
-            pieces = pieces[:limit]
+        pieces = truncate(self._tokenizer.tokenize(text), self._max_input, index, self.model)
         vocab, unk = self._tokenizer.vocab, self._tokenizer.unk_token
         return _Source(text, pieces, [p if p in vocab else unk for p in pieces] + [self._tokenizer.eos_token])
 
@@ -285,31 +286,17 @@ class CTranslate2Engine:
         spans = piece_spans(source.text, source.pieces)
         seen: dict[str, int] = {}
         plan = []
+        assert self._forms is not None  # loaded
         for term in terms:
-            tokens = [self._phrase_pieces(form) for form in term.forms]
-            alternatives = [given for given, _ in tokens if given is not None]
-            if not alternatives:
-                if term.source not in self._unwritable:
-                    self._unwritable.add(term.source)
-                    log.warning("glossary term %r: no target form (%s) can be written with the vocabulary of "
-                                "model %s; it is not enforced (the terms report shows it missing)",
-                                term.source, " | ".join(term.forms), self.model)
+            found = self._forms.alternatives(term)
+            if found is None:
                 continue
-            initial = [capital for _, capital in tokens if capital is not None]
+            alternatives, initial = found
             occurrence = seen.get(term.source.lower(), 0)
             seen[term.source.lower()] = occurrence + 1
             plan.append(TermTokens(term.source, alternatives, initial,
                                    source_span_pieces(source.text, term.source, occurrence, spans)))
         return plan
-
-    def _phrase_pieces(self, form: str) -> tuple[list[str] | None, list[str] | None]:
-        from .phrases import phrase_tokens
-
-        if form not in self._phrases:
-            ids = phrase_tokens(self._tokenizer, form)
-            self._phrases[form] = tuple(  # type: ignore[assignment]
-                None if x is None else self._tokenizer.convert_ids_to_tokens(x) for x in ids)
-        return self._phrases[form]
 
     def _force_terms(self, plans: dict[int, list[TermTokens]], sources: dict[int, _Source],
                      outputs: dict[int, _Output], wanted: set[int]) -> None:
@@ -385,11 +372,7 @@ class CTranslate2Engine:
         alignment = None
         if align and output.attention is not None:
             n_source = len(source.pieces)
-            weights = []
-            for t in keep:
-                row = [float(w) for w in output.attention[t][:n_source]]
-                total = sum(row)
-                weights.append([w / total for w in row] if total > 0 else [1.0 / n_source] * n_source)
+            weights = [renormalise(output.attention[t][:n_source]) for t in keep]
             alignment = TokenAlignment(piece_spans(source.text, source.pieces), piece_spans(text, pieces),
                                        weights)
         return Translation(text, alignment, pieces)
@@ -400,6 +383,15 @@ def _output(result: Any) -> _Output:
     return _Output(list(result.hypotheses[0]), attention)
 
 
+def _import_ctranslate2() -> Any:
+    try:
+        import ctranslate2
+    except ImportError as exc:
+        raise ModelError("ctranslate2 is not installed",
+                         hint="pip install 'ctranslate2>=4.3', or use --engine marian") from exc
+    return ctranslate2
+
+
 def _parse_device(device: str) -> tuple[str, int]:
     kind, _, index = device.partition(":")
     if kind not in ("cpu", "cuda") or (index and not index.isdigit()) or (kind == "cpu" and index):
@@ -407,19 +399,21 @@ def _parse_device(device: str) -> tuple[str, int]:
     return kind, int(index or 0)
 
 
-def create_auto_engine(**options: Any) -> Any:
+def create_auto_engine(**options: Any) -> CTranslate2Engine | MarianEngine:
     """ct2 when ctranslate2 is installed and the model converts (or is converted), else marian.
 
-    One line on stderr says which engine runs and why; the run's signature names it too.
+    Takes ct2's options; marian gets those it shares.  One line on stderr says
+    which engine runs and why; the run's signature names it too.
     """
     from .marian import MarianEngine
 
+    shared = {key: value for key, value in options.items() if key in options_of(MarianEngine)}
     try:
         import ctranslate2  # noqa: F401
     except ImportError:
         _note("engine: marian (ctranslate2 is not installed; pip install 'ctranslate2>=4.3' "
               "for the faster ct2 engine)")
-        return MarianEngine(**options)
+        return MarianEngine(**shared)
     engine = CTranslate2Engine(**options)
     try:
         directory = engine.prepare()
@@ -427,6 +421,9 @@ def create_auto_engine(**options: Any) -> Any:
         raise  # no engine can run a model that is not there; its error says how to provide it
     except ModelError as error:
         _note(f"engine: marian (ct2 cannot use this model: {error.message})")
-        return MarianEngine(**options)
+        return MarianEngine(**shared)
     _note(f"engine: ct2 ({engine.quantization}, {directory})")
     return engine
+
+
+create_auto_engine.__signature__ = inspect.signature(CTranslate2Engine)  # type: ignore[attr-defined]

@@ -39,23 +39,20 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
-from .marian import (
-    HOW_TO_PROVIDE,
-    REQUIRED_FILES,
+from .model_files import (
+    ALIGN_LAYER,
     WEIGHT_FILES,
-    _is_local_path,
-    _short_reason,
-    hub_cache_dir,
-    offline_requested,
+    cached_commit,
+    is_local_path,
+    model_directory,
+    short_reason,
 )
 
 QUANTIZATIONS = ("int8", "int8_float32", "int16", "float16", "float32")
-#: decoder layer and heads whose cross-attention CTranslate2 returns (see module docstring)
-ALIGN_LAYER = -2
+#: heads of ALIGN_LAYER whose cross-attention CTranslate2 averages (see module docstring)
 ALIGN_HEADS = "all"
 METADATA = "translate-ct2.json"
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
-_OPTIONAL_HUB_FILES = ("tokenizer_config.json", "generation_config.json", "special_tokens_map.json")
 
 Notify = Callable[[str], None]
 
@@ -96,25 +93,6 @@ def _check_quantization(quantization: str) -> str:
     return quantization
 
 
-class ModelMissing(ModelError):
-    """The Marian model itself cannot be found or read: no engine can run it."""
-
-
-def _load_error(model: str, reason: str) -> ModelError:
-    return ModelMissing(f"cannot load Marian model {model!r}: {reason}", hint=HOW_TO_PROVIDE)
-
-
-def _check_dir(model: str, directory: Path) -> Path:
-    if not directory.is_dir():
-        raise _load_error(model, f"no such directory {str(directory)!r}")
-    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
-    if not any((directory / name).is_file() for name in WEIGHT_FILES):
-        missing.append(" or ".join(WEIGHT_FILES))
-    if missing:
-        raise _load_error(model, f"directory {str(directory)!r} lacks {', '.join(missing)}")
-    return directory
-
-
 def _local_key(directory: Path) -> str:
     directory = directory.resolve()
     stamp = [str(directory)]
@@ -135,19 +113,11 @@ def _hub_key(model: str) -> str:
     return _safe(model.replace("/", "--"))
 
 
-def _cached_commit(model: str, revision: str | None) -> str | None:
+def conversion_commit(model: str, revision: str | None) -> str | None:
     """The commit of a hub model's revision, from the hub cache or our own refs; no network."""
-    if revision and re.fullmatch(r"[0-9a-f]{40}", revision):
-        return revision
-    try:
-        from huggingface_hub import try_to_load_from_cache
-
-        cached = try_to_load_from_cache(model, "config.json", cache_dir=hub_cache_dir(), revision=revision)
-    except Exception:  # an id the hub would reject: the conversion reports it
-        cached = None
-    match = re.search(r"snapshots[/\\]([0-9a-f]{40})[/\\]", cached) if isinstance(cached, str) else None
-    if match:
-        return match.group(1)
+    commit = cached_commit(model, revision)
+    if commit:
+        return commit
     ref = cache_root() / _hub_key(model) / "refs" / _safe(revision or "main")
     return ref.read_text("utf-8").strip() if ref.is_file() else None
 
@@ -155,12 +125,12 @@ def _cached_commit(model: str, revision: str | None) -> str | None:
 def converted_dir(model: str, revision: str | None, quantization: str) -> Path | None:
     """The place of this model's conversion (which may not exist yet), when it can be known offline."""
     _check_quantization(quantization)
-    if _is_local_path(model):
+    if is_local_path(model):
         directory = Path(model).expanduser()
         if not directory.is_dir():
             return None
         return cache_root() / _local_key(directory) / "local" / quantization
-    commit = _cached_commit(model, revision)
+    commit = conversion_commit(model, revision)
     return cache_root() / _hub_key(model) / commit / quantization if commit else None
 
 
@@ -172,32 +142,6 @@ def find_converted(model: str, revision: str | None, quantization: str) -> Path 
 
 def read_info(directory: Path) -> ConvertedInfo:
     return ConvertedInfo(**json.loads((directory / METADATA).read_text("utf-8")))
-
-
-def _hub_snapshot(model: str, revision: str | None) -> Path:
-    """The hub snapshot directory holding the opus-mt files, downloading what is missing."""
-    try:
-        from huggingface_hub import hf_hub_download
-        from huggingface_hub.utils import EntryNotFoundError
-    except ImportError as exc:  # pragma: no cover - transformers depends on it
-        raise _load_error(model, "huggingface_hub is not installed") from exc
-    options: dict[str, Any] = {"cache_dir": hub_cache_dir(), "revision": revision,
-                               "local_files_only": offline_requested()}
-    try:
-        for name in REQUIRED_FILES:
-            path = Path(hf_hub_download(model, name, **options))
-        for name in _OPTIONAL_HUB_FILES:
-            with contextlib.suppress(EntryNotFoundError):
-                hf_hub_download(model, name, **options)
-        for name in WEIGHT_FILES:
-            try:
-                hf_hub_download(model, name, **options)
-                break
-            except EntryNotFoundError:
-                continue
-    except Exception as exc:  # network, offline cache miss, bad id, gated repo...
-        raise _load_error(model, _short_reason(exc)) from exc
-    return path.parent
 
 
 @contextlib.contextmanager
@@ -229,15 +173,11 @@ def convert_model(model: str, revision: str | None = None, quantization: str = "
         import ctranslate2
     except ImportError as exc:
         raise ModelError("ctranslate2 is not installed", hint="pip install 'ctranslate2>=4.3'") from exc
-    if _is_local_path(model):
-        source = _check_dir(model, Path(model).expanduser())
-        commit = "local"
-    else:
+    if not is_local_path(model):
         known = None if force else find_converted(model, revision, quantization)
         if known is not None:
             return known
-        source = _check_dir(model, _hub_snapshot(model, revision))
-        commit = source.name if re.fullmatch(r"[0-9a-f]{40}", source.name) else (revision or "unresolved")
+    source, commit = model_directory(model, revision)
     place = converted_dir(str(source), None, quantization) if commit == "local" else (
         cache_root() / _hub_key(model) / commit / quantization)
     assert place is not None
@@ -260,7 +200,7 @@ def convert_model(model: str, revision: str | None = None, quantization: str = "
         except ModelError:
             raise
         except Exception as exc:
-            raise ModelError(f"cannot convert {model!r} to CTranslate2: {_short_reason(exc)}",
+            raise ModelError(f"cannot convert {model!r} to CTranslate2: {short_reason(exc)}",
                              hint="check that it is a Marian (opus-mt) model; --engine marian runs it "
                                   "without conversion") from exc
         finally:

@@ -23,36 +23,24 @@ sentence would be worse than translating its first 511 tokens visibly.
 
 from __future__ import annotations
 
-import logging
-import os
-import re
-import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
-from .base import TermConstraint, TokenAlignment, Translation
+from .base import DEFAULT_CHUNK_SIZE, TermConstraint, TokenAlignment, Translation
+from .common import TermForms, align_and_terms, check_at_least_one, piece_spans, renormalise, truncate
+from .model_files import (
+    ALIGN_LAYER,
+    DEFAULT_MODEL,
+    cached_commit,
+    is_local_path,
+    load_error,
+    model_directory,
+    short_reason,
+)
 
 if TYPE_CHECKING:
     from .constrained import Constraint
-
-log = logging.getLogger(__name__)
-
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
-#: Files a local opus-mt directory must hold (weights: one of WEIGHT_FILES).
-REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
-WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
-SPIECE_UNDERLINE = "\u2581"
-_TRUE = {"1", "true", "yes", "on"}
-LOCAL_ONLY = {"local_files_only": True}
-
-HOW_TO_PROVIDE = (
-    "provide it with --model DIR (a local directory holding the opus-mt files: "
-    "config.json, model.safetensors, source.spm, target.spm, vocab.json, tokenizer_config.json), "
-    "or set HF_HUB_OFFLINE=1 with the model already in the Hugging Face cache, "
-    "or set HF_HOME to a directory whose cache holds it"
-)
 
 
 @dataclass
@@ -64,51 +52,20 @@ class _Source:
     ids: list[int]
 
 
-def _env_true(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in _TRUE
-
-
-def offline_requested() -> bool:
-    """HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE, read when loading (huggingface_hub reads them at import)."""
-    return _env_true("HF_HUB_OFFLINE") or _env_true("TRANSFORMERS_OFFLINE")
-
-
-def hub_cache_dir() -> str | None:
-    """The hub cache the environment names now (HF_HUB_CACHE, else HF_HOME/hub); None: the default."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return os.path.expanduser(os.environ["HF_HUB_CACHE"])
-    if os.environ.get("HF_HOME"):
-        return os.path.join(os.path.expanduser(os.environ["HF_HOME"]), "hub")
-    return None
-
-
-def _is_local_path(model: str) -> bool:
-    """A path (existing or meant as one) rather than a hub id like ``org/name``."""
-    if Path(model).expanduser().exists():
-        return True
-    return model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
-
-
-def _short_reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    reason = text[0] if text else type(exc).__name__
-    return reason if len(reason) <= 200 else reason[:197] + "..."
-
-
 class MarianEngine:
     """Translate plain text with an opus-mt Marian model; align on request."""
 
     name = "marian"
     keeps_codes = False
+    translates = True
+    localizes = True
+    chunk_size = DEFAULT_CHUNK_SIZE
     #: decoder layer whose cross-attention gives alignments (see module docstring)
-    align_layer = -2
+    align_layer = ALIGN_LAYER
 
     def __init__(self, model: str = DEFAULT_MODEL, beam: int = 4, batch_size: int = 16,
-                 max_length: int = 256, device: str = "cpu", revision: str | None = None,
-                 **_ignored: Any) -> None:
-        for option, value in (("beam", beam), ("batch_size", batch_size), ("max_length", max_length)):
-            if int(value) < 1:
-                raise ModelError(f"marian engine: {option} must be at least 1, got {value}")
+                 max_length: int = 256, device: str = "cpu", revision: str | None = None) -> None:
+        check_at_least_one("marian", beam=beam, batch_size=batch_size, max_length=max_length)
         self.model = str(model)
         self.beam = int(beam)
         self.batch_size = int(batch_size)
@@ -120,9 +77,8 @@ class MarianEngine:
         self._generation: Any = None
         self._torch_device: Any = None
         self._resolved_revision: str | None = None
-        self._phrase_cache: dict[str, tuple[list[int] | None, list[int] | None]] = {}
+        self._forms: TermForms[list[int]] | None = None
         self._continuations: list[int] | None = None
-        self._unwritable: set[str] = set()
 
     # -- loading -----------------------------------------------------------------
 
@@ -131,7 +87,8 @@ class MarianEngine:
         if self._model is not None:
             return
         self._torch_device = self._check_device()
-        tokenizer, model = self._from_pretrained()
+        directory, self._resolved_revision = model_directory(self.model, self.revision)
+        tokenizer, model = self._from_pretrained(str(directory))
         model.to(self._torch_device)
         model.eval()
         generation = model.generation_config
@@ -140,6 +97,7 @@ class MarianEngine:
         generation.max_new_tokens = self.max_length
         generation.num_return_sequences = 1
         self._tokenizer, self._model, self._generation = tokenizer, model, generation
+        self._forms = TermForms(tokenizer, self.model, list)
 
     def _check_device(self) -> Any:
         import torch
@@ -159,57 +117,18 @@ class MarianEngine:
                                  hint="use --device cuda:0")
         return device
 
-    def _load_error(self, reason: str) -> ModelError:
-        return ModelError(f"cannot load Marian model {self.model!r}: {reason}", hint=HOW_TO_PROVIDE)
-
-    def _from_pretrained(self) -> tuple[Any, Any]:
-        """Load from a directory, from the cache when offline, else through the hub."""
-        if _is_local_path(self.model):
-            return self._load_from(str(self._check_dir(Path(self.model).expanduser())), LOCAL_ONLY)
-        cache_dir = hub_cache_dir()
-        if offline_requested():
-            # Resolve the snapshot ourselves: huggingface_hub read HF_HUB_OFFLINE at import and
-            # may still touch the network (user-agent registry) with local_files_only=True.
-            return self._load_from(str(self._check_dir(self._cached_snapshot(cache_dir))), LOCAL_ONLY)
-        options: dict[str, Any] = {"cache_dir": cache_dir, "revision": self.revision}
-        return self._load_from(self.model, {k: v for k, v in options.items() if v})
-
-    def _load_from(self, source: str, options: dict[str, Any]) -> tuple[Any, Any]:
+    def _from_pretrained(self, directory: str) -> tuple[Any, Any]:
+        """Tokenizer and model from the model's directory, never the network."""
         from transformers import MarianMTModel, MarianTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # "Loading weights" bars: the run shows its own progress
         try:
-            tokenizer = MarianTokenizer.from_pretrained(source, **options)
-            model = MarianMTModel.from_pretrained(source, **options)
+            tokenizer = MarianTokenizer.from_pretrained(directory, local_files_only=True)
+            model = MarianMTModel.from_pretrained(directory, local_files_only=True)
         except Exception as exc:  # OSError, hub validation, safetensors, sentencepiece, json...
-            raise self._load_error(_short_reason(exc)) from exc
+            raise load_error(self.model, short_reason(exc)) from exc
         return tokenizer, model
-
-    def _cached_snapshot(self, cache_dir: str | None) -> Path:
-        """The cached snapshot directory of a hub model, found without the network."""
-        from huggingface_hub import constants, try_to_load_from_cache
-
-        try:
-            cached = try_to_load_from_cache(self.model, "config.json", cache_dir=cache_dir,
-                                            revision=self.revision)
-        except Exception as exc:  # an id the hub would reject
-            raise self._load_error(_short_reason(exc)) from exc
-        if not isinstance(cached, str):
-            where = cache_dir or constants.HF_HUB_CACHE
-            raise self._load_error(f"not in {where} and downloads are off (HF_HUB_OFFLINE)")
-        return Path(cached).parent
-
-    def _check_dir(self, directory: Path) -> Path:
-        """A directory with every opus-mt file, or one ModelError listing what is missing."""
-        if not directory.is_dir():
-            raise self._load_error(f"no such directory {str(directory)!r}")
-        missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
-        if not any((directory / name).is_file() for name in WEIGHT_FILES):
-            missing.append(" or ".join(WEIGHT_FILES))
-        if missing:
-            raise self._load_error(f"directory {str(directory)!r} lacks {', '.join(missing)}")
-        return directory
 
     # -- signature -----------------------------------------------------------------
 
@@ -222,28 +141,13 @@ class MarianEngine:
                 f"|transformers={transformers.__version__}")
 
     def _revision(self) -> str:
-        """The commit of a hub model when the cache tells it; "local" for a directory."""
+        """The commit of a hub model (from the cache until loaded); "local" for a directory."""
         if self._resolved_revision is None:
-            self._resolved_revision = self._find_revision()
+            if is_local_path(self.model):
+                self._resolved_revision = "local"
+            else:
+                return cached_commit(self.model, self.revision) or self.revision or "unresolved"
         return self._resolved_revision
-
-    def _find_revision(self) -> str:
-        if _is_local_path(self.model):
-            return "local"
-        commit = getattr(getattr(self._model, "config", None), "_commit_hash", None)
-        if commit:
-            return str(commit)
-        try:
-            from huggingface_hub import try_to_load_from_cache
-
-            cached = try_to_load_from_cache(self.model, "config.json", cache_dir=hub_cache_dir(),
-                                            revision=self.revision)
-        except Exception:  # no cache, bad id: the revision is simply unknown
-            cached = None
-        match = re.search(r"snapshots[/\\]([0-9a-f]{40})[/\\]", cached) if isinstance(cached, str) else None
-        if match:
-            return match.group(1)
-        return self.revision or "unresolved"
 
     # -- translation -----------------------------------------------------------------
 
@@ -255,10 +159,7 @@ class MarianEngine:
         (:mod:`translate.engines.constrained`), which guarantees every term; the
         others decode exactly as ``model.generate`` does.
         """
-        wanted = list(align) if align is not None else [False] * len(texts)
-        terms = list(constraints) if constraints is not None else [[] for _ in texts]
-        if len(wanted) != len(texts) or len(terms) != len(texts):
-            raise ValueError(f"align/constraints do not match the {len(texts)} texts")
+        wanted, terms = align_and_terms(texts, align, constraints)
         results: list[Translation | None] = [None] * len(texts)
         todo = []
         for index, text in enumerate(texts):
@@ -272,7 +173,7 @@ class MarianEngine:
             order = sorted(todo, key=lambda index: len(sources[index].ids))
             for first in range(0, len(order), self.batch_size):
                 batch = order[first:first + self.batch_size]
-                done = self._translate_batch([sources[i] for i in batch], [bool(wanted[i]) for i in batch],
+                done = self._translate_batch([sources[i] for i in batch], [wanted[i] for i in batch],
                                              [self._constraints(terms[i]) for i in batch])
                 for index, translation in zip(batch, done, strict=True):
                     results[index] = translation
@@ -285,45 +186,15 @@ class MarianEngine:
     def _encode(self, text: str, index: int) -> _Source:
         """Tokenize as ``tokenizer(text)`` does, keeping the pieces for source spans."""
         tokenizer = self._tokenizer
-        pieces = tokenizer.tokenize(text)
-        limit = self._max_input() - 1  # room for </s>
-        if len(pieces) > limit:
-            log.warning("text %d has %d tokens but model %s reads at most %d: translating the first %d "
-                        "only; split it into shorter sentences",
-                        index, len(pieces) + 1, self.model, limit + 1, limit)
-            pieces = pieces[:limit]
+        pieces = truncate(tokenizer.tokenize(text), self._max_input(), index, self.model)
         ids = tokenizer.convert_tokens_to_ids(pieces) + [tokenizer.eos_token_id]
         return _Source(text, pieces, ids)
 
     def _constraints(self, terms: list[TermConstraint]) -> list[Constraint]:
-        """Token-level constraints for a text's terms (each form tokenised once per engine).
+        from .constrained import token_constraints
 
-        Each form is allowed as the glossary writes it anywhere, and with a
-        capital first letter at the start of the output only.
-        """
-        from .constrained import Constraint
-
-        result = []
-        for term in terms:
-            tokens = [self._phrase_ids(form) for form in term.forms]
-            alternatives = [given for given, _ in tokens if given is not None]
-            if alternatives:
-                initial = [capital for _, capital in tokens if capital is not None]
-                result.append(Constraint(alternatives, term.source, initial))
-            elif term.source not in self._unwritable:
-                self._unwritable.add(term.source)
-                log.warning("glossary term %r: no target form (%s) can be written with the vocabulary of "
-                            "model %s; it is not enforced (the terms report shows it missing)",
-                            term.source, " | ".join(term.forms), self.model)
-        return result
-
-    def _phrase_ids(self, form: str) -> tuple[list[int] | None, list[int] | None]:
-        """The token ids of one target form, as written and capitalised (None: cannot be written)."""
-        from .constrained import phrase_tokens
-
-        if form not in self._phrase_cache:
-            self._phrase_cache[form] = phrase_tokens(self._tokenizer, form)
-        return self._phrase_cache[form]
+        assert self._forms is not None  # loaded
+        return token_constraints(terms, self._forms)
 
     def _generate(self, input_ids: Any, mask: Any, constraints: list[list[Constraint]]) -> Any:
         """Token ids ``[start] + output`` per row, padded: ``generate``'s layout, constrained or not."""
@@ -332,7 +203,8 @@ class MarianEngine:
         if not any(constraints):
             return self._model.generate(input_ids=input_ids, attention_mask=mask,
                                         generation_config=self._generation)
-        from .constrained import generate_with_constraints, word_continuation_ids
+        from .constrained import generate_with_constraints
+        from .phrases import word_continuation_ids
 
         if self._continuations is None:
             self._continuations = word_continuation_ids(self._tokenizer)
@@ -407,42 +279,4 @@ class MarianEngine:
         tokens = [produced[t] for t in keep_rows]
         if attention is None:
             return tokens, None
-        weights = []
-        for t in keep_rows:
-            row = [float(w) for w in attention[t, :n_source].tolist()]
-            total = sum(row)
-            weights.append([w / total for w in row] if total > 0 else [1.0 / len(row)] * len(row))
-        return tokens, weights
-
-
-def piece_spans(text: str, pieces: list[str]) -> list[tuple[int, int]]:
-    """Character span of each SentencePiece piece in ``text``, found by walking it.
-
-    ``\u2581`` marks a preceding space.  SentencePiece normalises (NFKC, whitespace
-    runs), so the walk compares against an NFKC view of ``text`` that remembers
-    which original character each normalised one came from, and skips
-    whitespace between pieces.  A piece that cannot be matched (``<unk>``, a byte piece)
-    gets an empty span at the current position instead of derailing the rest.
-    """
-    norm: list[str] = []
-    owner: list[int] = []
-    for index, char in enumerate(text):
-        for normal in unicodedata.normalize("NFKC", char):
-            norm.append(normal)
-            owner.append(index)
-    flat = "".join(norm)
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for piece in pieces:
-        surface = "".join(piece.replace(SPIECE_UNDERLINE, " ").split())
-        start = pos
-        while start < len(flat) and flat[start].isspace():
-            start += 1
-        here = owner[start] if start < len(owner) else len(text)
-        if surface and flat.startswith(surface, start):
-            end = start + len(surface)
-            spans.append((owner[start], owner[end - 1] + 1))
-            pos = end
-        else:
-            spans.append((here, here))
-    return spans
+        return tokens, [renormalise(attention[t, :n_source].tolist()) for t in keep_rows]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..document import is_code_char
-from .base import TermConstraint, Translation
+from .base import DEFAULT_CHUNK_SIZE, TermConstraint, Translation
 
 _ACCENTS = str.maketrans(
     "AaCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz",
@@ -27,9 +27,12 @@ class CopyEngine:
 
     name = "copy"
     keeps_codes = True
+    translates = False
+    localizes = False  # ``2,5`` stays ``2,5``: every input byte comes back
+    chunk_size = DEFAULT_CHUNK_SIZE
 
-    def __init__(self, **_options: object) -> None:
-        pass
+    def load(self) -> None:
+        """Nothing to load."""
 
     def signature(self) -> str:
         return "engine=copy|not-a-translation"
@@ -40,13 +43,20 @@ class CopyEngine:
 
 
 class PseudoEngine:
-    """Pseudo-translation: ``Harga naik`` → ``[Ĥåŕĝå ñåîķ ~~~]``; codes stay in place."""
+    """Pseudo-translation: ``Harga naik`` → ``[Ĥåŕĝå ñåîķ ~~~]``; codes stay in place.
+
+    It localizes: its output shows which quantities were protected, rendered in
+    English among the accented words, which is what a pipeline check wants to see.
+    """
 
     name = "pseudo"
     keeps_codes = True
+    translates = False
+    localizes = True
+    chunk_size = DEFAULT_CHUNK_SIZE
 
-    def __init__(self, **_options: object) -> None:
-        pass
+    def load(self) -> None:
+        """Nothing to load."""
 
     def signature(self) -> str:
         return f"engine=pseudo|expansion={EXPANSION}|not-a-translation"

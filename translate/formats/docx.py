@@ -28,6 +28,7 @@ from lxml import etree
 
 from ..document import Block, Document, make_block
 from ..errors import InputError, MergeError
+from .docx_binding import W_SDT, Bindings, sdts
 from .docx_package import DocxPackage, StoryPart, serialise, xml_parser
 from .docx_paragraph import W_NS, W_P, W_R, W_RPR, W_T, FieldState, W, code_paragraph, local, rebuild, rpr_key
 
@@ -58,6 +59,22 @@ class DocxDocument(Document):
     package: DocxPackage | None = field(default=None, repr=False)
     roots: dict[str, etree._Element] = field(default_factory=dict, repr=False)
     places: list[Place] = field(default_factory=list, repr=False)
+    bindings: Bindings | None = field(default=None, repr=False)  # content controls bound to stored data
+    members: list[str] = field(default_factory=list)  # the story parts read, in reading order
+    untranslated_paragraphs: int = 0  # paragraphs with too many codes, left as they are
+
+    def __getstate__(self) -> dict:
+        """Picklable (a worker process may get one): lxml trees travel as their part names."""
+        state = dict(self.__dict__)
+        state["roots"] = list(self.roots)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """The roots parsed again from the package: reading never changes them."""
+        members = state.pop("roots")
+        self.__dict__.update(state)
+        assert self.package is not None
+        self.roots = {member: self.package.parse(member) for member in members}
 
 
 def block_kind(paragraph: etree._Element, role: str) -> str:
@@ -82,12 +99,23 @@ def _paragraphs(root: etree._Element) -> list[etree._Element]:
     return list(root.iter(W_P))
 
 
+def _frozen(root: etree._Element, indices: set[int]) -> frozenset[etree._Element]:
+    """The content controls of ``root`` left alone, by their indices (named before anything moves)."""
+    controls = sdts(root)
+    return frozenset(controls[index] for index in indices if index < len(controls))
+
+
+def _inside(paragraph: etree._Element, frozen: frozenset[etree._Element]) -> bool:
+    return bool(frozen) and any(control in frozen for control in paragraph.iterancestors(W_SDT))
+
+
 class DocxFormat:
     name = "docx"
 
     def read(self, data: bytes, name: str) -> Document:
         package = DocxPackage.open(data, name)
-        document = DocxDocument(name=name, format=self.name, package=package)
+        bindings = Bindings(package)
+        document = DocxDocument(name=name, format=self.name, package=package, bindings=bindings)
         skipped = 0
         stories: list[StoryPart] = package.story_parts()
         for story in stories:
@@ -97,22 +125,26 @@ class DocxFormat:
                                  path=name, where=f"member {story.member}",
                                  hint="save it from Word as a plain Word Document (.docx)")
             document.roots[story.member] = root
+            bindings.read(story.member, root)
+            frozen = _frozen(root, bindings.frozen.get(story.member, set()))
             state = FieldState()
             for number, paragraph in enumerate(_paragraphs(root)):
                 try:
-                    coded = code_paragraph(paragraph, state)
-                except ValueError:  # over 6400 codes in one paragraph: left as it is, and reported
+                    coded = code_paragraph(paragraph, state, frozen)
+                except ValueError:  # over CODE_CAPACITY codes in one paragraph: left as it is, and reported
                     skipped += 1
+                    document.untranslated.append(f"{story.member} paragraph {number + 1}")
                     continue
-                if not coded.has_text:
+                if not coded.has_text or _inside(paragraph, frozen):
                     continue
                 block = make_block(len(document.places), block_kind(paragraph, story.role), coded.coded,
                                    coded.codes)
                 document.parts.append(block)
                 document.places.append(Place(story.member, number, coded.coded))
-        document.metadata["parts"] = " ".join(story.member for story in stories)
-        if skipped:
-            document.metadata["untranslated_paragraphs"] = str(skipped)
+        document.members = [story.member for story in stories]
+        document.untranslated_paragraphs = skipped
+        if bindings.left_alone():
+            document.warnings.append(bindings.left_alone())
         return document
 
     def write(self, document: Document) -> bytes:
@@ -123,18 +155,24 @@ class DocxFormat:
         for block, place in zip(document.blocks, document.places, strict=True):
             if block.target != place.source:
                 changed.setdefault(place.member, {})[place.paragraph] = block
-        replaced = {member: self._write_part(document, member, blocks) for member, blocks in changed.items()}
+        roots = {member: self._write_part(document, member, blocks) for member, blocks in changed.items()}
+        replaced = {member: serialise(root, document.roots[member]) for member, root in roots.items()}
+        if document.bindings is not None:
+            replaced.update(_stored_values(document.bindings, roots))
         return document.package.rewrite(replaced)
 
     @staticmethod
-    def _write_part(document: DocxDocument, member: str, blocks: dict[int, Block]) -> bytes:
+    def _write_part(document: DocxDocument, member: str, blocks: dict[int, Block]) -> etree._Element:
+        """A copy of the part's root with the changed paragraphs rebuilt."""
         original = document.roots[member]
         sources = {place.paragraph: place.source for place in document.places if place.member == member}
         root = deepcopy(original)
+        left_alone = document.bindings.frozen.get(member, set()) if document.bindings else set()
+        frozen = _frozen(root, left_alone)
         state = FieldState()
         for number, paragraph in enumerate(_paragraphs(root)):  # listed before any change
             try:
-                coded = code_paragraph(paragraph, state)
+                coded = code_paragraph(paragraph, state, frozen)
             except ValueError:
                 continue
             block = blocks.get(number)
@@ -145,7 +183,18 @@ class DocxFormat:
                 raise MergeError("internal error: the paragraph reads differently the second time",
                                  path=document.name, where=where)
             rebuild(paragraph, coded, block.target, block.codes, f"{document.name}: {where}")
-        return serialise(root, original)
+        return root
+
+
+def _stored_values(bindings: Bindings, roots: dict[str, etree._Element]) -> dict[str, bytes]:
+    """The data store parts with the new text of the translated bound controls of the rewritten parts."""
+    stores: dict[str, etree._Element] = {}
+    for member, root in roots.items():
+        for bound, text in bindings.stored_values(member, root):
+            store = stores.setdefault(bound.store, deepcopy(bindings.store_root(bound.store)))
+            [node] = store.xpath(bound.xpath, namespaces=dict(bound.namespaces))
+            node.text = text
+    return {member: serialise(root, bindings.store_root(member)) for member, root in stores.items()}
 
 
 def structure(data: bytes, name: str = "structure") -> list[tuple]:

@@ -34,6 +34,8 @@ MAX_RATIO = 100
 #: Members smaller than this are never called bombs, whatever their ratio.
 RATIO_MIN_BYTES = 1024 * 1024
 
+#: The first bytes of an OLE compound file (CFB): a legacy .doc, or a password-protected .docx.
+CFB_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 CONTENT_TYPES = "[Content_Types].xml"
 MAIN_PART = "word/document.xml"
 _CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -46,6 +48,14 @@ STORY_TYPES = {
     ".endnotes+xml": "endnotes",
 }
 _WORD_TYPE = re.compile(r"^application/vnd\.(?:openxmlformats-officedocument\.wordprocessingml|ms-word)\.")
+#: Content types a related header, footer or notes part may have: Word's, or the generic XML a
+#: ``Default`` gives every ``.xml`` part in some packages.
+_WORD_OR_XML = re.compile(_WORD_TYPE.pattern + r"|^(?:application|text)/xml$")
+_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+#: The package relationship to the main part (transitional and strict OOXML end the same way).
+_OFFICE_DOCUMENT = "/officeDocument"
+#: Relationship types (their last path segment) from the main part to the other story parts.
+_RELATED_ROLES = {"header": "header", "footer": "footer", "footnotes": "footnotes", "endnotes": "endnotes"}
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 _DIGITS = re.compile(r"(\d+)")
 
@@ -59,6 +69,43 @@ def _declares_dtd(raw: bytes) -> bool:
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 parts are legal XML too
         raw = raw.decode("utf-16", errors="ignore").encode("utf-8")
     return any(marker in raw for marker in _DTD_MARKERS)
+
+
+def _compound_file_error(data: bytes, name: str) -> InputError:
+    """What an OLE compound file given as .docx is: a password-protected .docx, or a Word 97-2003 .doc.
+
+    Word encrypts a .docx into a compound file with ``EncryptionInfo`` and
+    ``EncryptedPackage`` streams; a .doc has a ``WordDocument`` stream.  Stream
+    names are stored in UTF-16 in the file's directory, so finding the name is
+    enough to tell them apart (no compound-file reader is needed to refuse it).
+    """
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return InputError("is password-protected (an encrypted Word file), so it cannot be read", path=name,
+                          hint="open it in Word, remove the password (File > Info > Protect Document > "
+                               "Encrypt with Password, clear it), save, and translate that copy")
+    legacy = "WordDocument".encode("utf-16-le") in data
+    kind = "a Word 97-2003 .doc file" if legacy else "an OLE compound file"
+    return InputError(f"is {kind}, not a .docx (zip) file", path=name,
+                      hint="open it in Word or LibreOffice and save it as Word Document (.docx)")
+
+
+def _story_role(content_type: str) -> str:
+    """The story role a content type gives a part ("" when it is no story part of a Word document)."""
+    if not _WORD_TYPE.match(content_type):
+        return ""
+    return next((role for ending, role in STORY_TYPES.items() if content_type.endswith(ending)), "")
+
+
+def _resolve(folder: str, target: str) -> str:
+    """A relationship's target as a zip member name: relative to the source part's folder, or absolute."""
+    parts = [] if target.startswith("/") else [p for p in folder.split("/") if p]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
 
 
 def _natural(name: str) -> list[object]:
@@ -86,6 +133,8 @@ class DocxPackage:
 
     @classmethod
     def open(cls, data: bytes, name: str) -> DocxPackage:
+        if data.startswith(CFB_MAGIC):
+            raise _compound_file_error(data, name)
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except Exception:  # noqa: BLE001 - zipfile raises many kinds on damaged input; all mean the same
@@ -98,6 +147,10 @@ class DocxPackage:
             if xml and _declares_dtd(package.read(info.filename)):
                 package._refuse(info.filename, "declares a DTD or entities, which Word never writes")
         return package
+
+    def __getstate__(self) -> dict:
+        """Picklable without the open zip (a lock inside): :meth:`read` opens it again from ``data``."""
+        return {**self.__dict__, "archive": None}
 
     # -- checks --------------------------------------------------------------------------
 
@@ -165,26 +218,69 @@ class DocxPackage:
             self._refuse(member, "declares a DTD or entities, which Word never writes")
         return root
 
+    def content_type(self, member: str, types: etree._Element) -> str:
+        """A part's content type as OPC resolves it: its ``Override``, else its extension's ``Default``."""
+        wanted = "/" + member.lower()
+        for override in types.iter(f"{_CT_NS}Override"):
+            if (override.get("PartName") or "").lower() == wanted:
+                return override.get("ContentType") or ""
+        extension = member.rpartition(".")[2].lower() if "." in member.rpartition("/")[2] else ""
+        for default in types.iter(f"{_CT_NS}Default"):
+            if (default.get("Extension") or "").lower() == extension:
+                return default.get("ContentType") or ""
+        return ""
+
+    def relationships(self, member: str) -> list[tuple[str, str]]:
+        """``(type, target part)`` of a part's internal relationships (``""``: the package's own)."""
+        folder, _, name = member.rpartition("/")
+        rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+        if self.info(rels) is None:
+            return []
+        found = []
+        for relationship in self.parse(rels).iter(f"{_REL_NS}Relationship"):
+            target = relationship.get("Target") or ""
+            if relationship.get("TargetMode") == "External" or not target:
+                continue
+            found.append((relationship.get("Type") or "", _resolve(folder, target)))
+        return found
+
+    def related(self, member: str, kind_ending: str) -> str:
+        """The target of ``member``'s first relationship whose type ends with ``kind_ending`` ("" if none)."""
+        return next((target for kind, target in self.relationships(member) if kind.endswith(kind_ending)), "")
+
     def story_parts(self) -> list[StoryPart]:
-        """The parts to translate: found by content type, the main document first."""
+        """The parts to translate, the main document first.
+
+        Found as OPC finds them: the main document through the package's
+        ``officeDocument`` relationship, the headers, footers and notes through
+        its relationships, each with its content type resolved (``Override``,
+        else the ``Default`` of its extension, which .NET packaging writes);
+        parts typed by an ``Override`` but not related are read too.
+        """
         if self.info(CONTENT_TYPES) is None:
             raise InputError(f"no {CONTENT_TYPES}: not an Office document", path=self.name,
                              hint="give a Word .docx file")
         types = self.parse(CONTENT_TYPES)
-        found: list[StoryPart] = []
+        found: dict[str, str] = {}  # member -> role
+        main = self.related("", _OFFICE_DOCUMENT)
+        if self.info(main) is not None and _story_role(self.content_type(main, types)) == "document":
+            found[main] = "document"
+            for kind, target in self.relationships(main):
+                role = _RELATED_ROLES.get(kind.rpartition("/")[2])
+                content_type = self.content_type(target, types)
+                if role and self.info(target) is not None and _WORD_OR_XML.match(content_type):
+                    found.setdefault(target, role)
         for override in types.iter(f"{_CT_NS}Override"):
             member = (override.get("PartName") or "").lstrip("/")
-            content_type = override.get("ContentType") or ""
-            if not _WORD_TYPE.match(content_type) or self.info(member) is None:
-                continue
-            for ending, role in STORY_TYPES.items():
-                if content_type.endswith(ending):
-                    found.append(StoryPart(member, role))
-        if not any(part.role == "document" for part in found):
+            role = _story_role(override.get("ContentType") or "")
+            if role and self.info(member) is not None:
+                found.setdefault(member, role)
+        if "document" not in found.values():
             raise InputError(f"no main document part ({MAIN_PART}): not a Word document", path=self.name,
                              hint="give a Word .docx file")
         order = list(STORY_TYPES.values())
-        return sorted(found, key=lambda part: (order.index(part.role), _natural(part.member)))
+        parts = [StoryPart(member, role) for member, role in found.items()]
+        return sorted(parts, key=lambda part: (order.index(part.role), _natural(part.member)))
 
     # -- writing -------------------------------------------------------------------------
 

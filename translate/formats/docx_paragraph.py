@@ -25,6 +25,7 @@ so a document can be written any number of times.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,6 +113,8 @@ class Piece:
     container: etree._Element | None = None  # a wrapper's run holder
     key: str = ""  # run formatting: a span's, or a run item's own
     origin: int = -1  # run items: which source run (its number) held it; they stay together
+    before: str = ""  # tabs and breaks: the spaces the source has just before it
+    after: str = ""  # ... and just after it (an indentation after a break)
 
 
 @dataclass
@@ -140,7 +143,7 @@ class CodedParagraph:
 
 
 def _tokens(element: etree._Element, state: FieldState, templates: dict[str, etree._Element],
-            out: list[_Token]) -> None:
+            out: list[_Token], frozen: Collection[etree._Element]) -> None:
     for child in element:
         tag = child.tag
         if tag == W_PPR or not isinstance(tag, str):
@@ -151,11 +154,11 @@ def _tokens(element: etree._Element, state: FieldState, templates: dict[str, etr
             _run_tokens(child, state, templates, out)
         elif tag in WRAPPERS:
             holder = child.find(WRAPPERS[tag]) if WRAPPERS[tag] else child
-            if holder is None:
+            if holder is None or child in frozen:  # a control left alone is one item, its text included
                 out.append(_Token("item", element=child))
                 continue
             out.append(_Token("open", element=child, container=holder))
-            _tokens(holder, state, templates, out)
+            _tokens(holder, state, templates, out, frozen)
             out.append(_Token("close", element=child, container=holder))
         else:
             out.append(_Token("item", element=child))
@@ -191,11 +194,15 @@ def _property_names(key: str, base: str) -> str:
     return "+".join(dict.fromkeys(names)) or "format"
 
 
-def code_paragraph(paragraph: etree._Element, state: FieldState) -> CodedParagraph:
-    """The coded text of ``paragraph``; raises ValueError past 6400 codes (left untranslated)."""
+def code_paragraph(paragraph: etree._Element, state: FieldState,
+                   frozen: Collection[etree._Element] = ()) -> CodedParagraph:
+    """The coded text of ``paragraph``; raises ValueError past CODE_CAPACITY codes (left untranslated).
+
+    ``frozen``: wrappers (content controls) whose content is never text: each is one ISOLATED code.
+    """
     templates: dict[str, etree._Element] = {}
     tokens: list[_Token] = []
-    _tokens(paragraph, state, templates, tokens)
+    _tokens(paragraph, state, templates, tokens, frozen)
     weight: dict[str, int] = {}
     for token in tokens:
         if token.kind == "text":
@@ -206,6 +213,7 @@ def code_paragraph(paragraph: etree._Element, state: FieldState) -> CodedParagra
     pieces: dict[str, Piece] = {}
     coded: list[str] = []
     span: tuple[str, str] | None = None  # (key, open char) of the open formatting span
+    inserted: set[str] = set()  # tabs and breaks followed by a space that is not in the document
 
     def close_span() -> None:
         nonlocal span
@@ -249,8 +257,23 @@ def code_paragraph(paragraph: etree._Element, state: FieldState) -> CodedParagra
             coded.append(char)
             if char in _spaced(tokens, number, coded, pieces):
                 coded.append(" ")
+                inserted.add(char)
     close_span()
-    return CodedParagraph("".join(coded), allocator.codes, pieces, base, templates)
+    text = "".join(coded)
+    for position, char in enumerate(text):
+        piece = pieces.get(char)
+        if piece is not None and is_break(piece):
+            piece.before = " " * _spaces(text, position - 1, -1)
+            piece.after = " " * (_spaces(text, position + 1, 1) - (char in inserted))
+    return CodedParagraph(text, allocator.codes, pieces, base, templates)
+
+
+def _spaces(text: str, start: int, step: int) -> int:
+    """How many spaces run from ``text[start]`` on, backwards (``step`` -1) or forwards."""
+    count = 0
+    while 0 <= start < len(text) and text[start] == " ":
+        count, start = count + 1, start + step
+    return count
 
 
 def is_break(piece: Piece) -> bool:
@@ -262,7 +285,8 @@ def _spaced(tokens: list[_Token], number: int, coded: list[str], pieces: dict[st
 
     A model never sees codes, so ``Jakarta<w:br/>Senin`` would reach it as one
     word ``JakartaSenin``, and the segmenter could not split there.  The space
-    is not in the document: the writer drops spaces next to tabs and breaks.
+    is not in the document: the writer gives each tab and break the spaces the
+    source had beside it (``Piece.before``/``after``), whatever the model put there.
     """
     char = coded[-1]
     if not is_break(pieces[char]):
@@ -296,7 +320,8 @@ class _Builder:
         self.buffer: list[str] = []
         self.filled: list[bool] = []  # per open span: whether text was written in its formatting
         self.text_keys: set[str] = set()  # formattings that received text
-        self.after_break = False  # drop the spaces that follow a tab or break
+        self.after_break = False  # the spaces that follow a tab or break are the source's
+        self.spaces_after = ""  # ... these
 
     @property
     def key(self) -> str:
@@ -327,12 +352,14 @@ class _Builder:
             return run
         return self._new_run(key, origin)
 
-    def flush(self) -> None:
+    def flush(self, end: bool = False) -> None:
+        """Write the buffered text; ``end``: the paragraph ends (spaces after a last break are written)."""
         text = _XML_INVALID.sub("", "".join(self.buffer))
         self.buffer.clear()
         if self.after_break:
             text = text.lstrip(" ")
-            self.after_break = not text
+            if text or end:
+                text, self.after_break = self.spaces_after + text, False
         if not text:
             return
         run = self._current_run(self.key)
@@ -353,9 +380,10 @@ class _Builder:
             self.buffer.append(self.coded.codes[char].data)
             return
         if is_break(piece):
-            self.buffer = ["".join(self.buffer).rstrip(" ")]
+            self.buffer = ["".join(self.buffer).rstrip(" ") + piece.before]
         self.flush()
-        self.after_break = self.after_break or is_break(piece)
+        if is_break(piece):
+            self.after_break, self.spaces_after = True, piece.after
         if piece.kind == "run_item":
             assert piece.element is not None
             self._current_run(piece.key, piece.origin).append(piece.element)
@@ -456,7 +484,7 @@ def rebuild(paragraph: etree._Element, coded: CodedParagraph, target: str, block
                 builder.close_wrapper()
         else:
             builder.place(char, piece)
-    builder.flush()
+    builder.flush(end=True)
     if coded.base not in builder.text_keys and coded.has_text:  # keep the base formatting on record too
         builder.containers = builder.containers[:1]
         builder._new_run(coded.base)

@@ -96,7 +96,7 @@ class _Switch(str):
     """Skeleton text a translated document writes differently (``lang="id"`` → ``en``).
 
     ``{locale}`` in ``translated`` stands for the target locale (``en_US`` unless
-    the pipeline set ``document.metadata["target_locale"]``, e.g. ``en_GB``).
+    the pipeline set ``document.target_locale``, e.g. ``en_GB``).
     """
 
     translated: str
@@ -105,6 +105,9 @@ class _Switch(str):
         switch = super().__new__(cls, original)
         switch.translated = translated
         return switch
+
+    def __getnewargs__(self) -> tuple[str, str]:  # picklable: a document may go to a worker process
+        return str(self), self.translated
 
 
 @dataclass
@@ -415,18 +418,18 @@ class HtmlFormat:
         reader = _Reader(text, name)
         document = Document(name=name, format=self.name, bom=bom)
         if codec:
-            document.metadata["encoding"] = codec
+            document.encoding = codec
         document.parts = _assemble(text, reader.read())
         if reader.failed:  # never silent: say where the text stays in the source language
             lines = sorted({text.count("\n", 0, offset) + 1 for offset in reader.failed})
-            document.metadata["untranslated_lines"] = ", ".join(map(str, lines))
+            document.untranslated = [f"line {line}" for line in lines]
         if document.render(target=False) != text:
             raise RuntimeError(f"internal error: html reader changed {name}")
         return document
 
     def write(self, document: Document) -> bytes:
         translated = is_translated(document)
-        locale = _og_locale(document.metadata.get("target_locale", DEFAULT_OG_LOCALE))
+        locale = _og_locale(document.target_locale or DEFAULT_OG_LOCALE)
         out: list[str] = []
         for part in document.parts:
             if isinstance(part, _Switch):
@@ -435,4 +438,4 @@ class HtmlFormat:
                 out.append(part)
             else:
                 out.append(part.render(target=True))
-        return encode_html("".join(out), document.bom, document.metadata.get("encoding"))
+        return encode_html("".join(out), document.bom, document.encoding)

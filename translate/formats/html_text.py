@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import unescape
 from html.entities import html5
 
@@ -204,10 +205,15 @@ class HtmlBlock(Block):
         parts.append(escape(coded[run:], quote))
         return "".join(parts)
 
+    @cached_property
+    def codes_read(self) -> frozenset[str]:
+        """The code characters of ``original``: a set, as searching the string per code was quadratic."""
+        return frozenset(c for c in self.original if is_code_char(c))
+
     def code_html(self, char: str, target: bool) -> str:
         """A code's markup, with its translatable attribute values as translated."""
         data = self.codes[char].data
-        if char not in self.original:  # added by a later step (a localized number): text
+        if char not in self.codes_read:  # added by a later step (a localized number): text
             return escape(data, '"' if self.quote == "" else self.quote)
         for start, end, block in sorted(self.attributes.get(char, []), key=lambda x: -x[0]):
             data = data[:start] + block.value(target) + data[end:]

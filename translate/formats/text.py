@@ -27,7 +27,9 @@ LINE_RE = re.compile(r"([^\r\n]*)(\r\n|\n|\r|$)")
 LIST_ITEM_RE = re.compile(r"^(?:[-–—•*·]\s|\d{1,3}[.)]\s)")
 PROTECTED_RE = re.compile(
     r"(?:https?://|www\.)[^\s<>\"“”]+[^\s<>\"“”.,;:!?)\]’']"  # URLs, without trailing punctuation
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    # e-mail addresses, tried only where a run of address characters starts: tried at every
+    # position of a 100,000-letter word, the greedy run backtracked quadratically (25 s)
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
 
 
@@ -70,9 +72,13 @@ class TextFormat:
         skeleton: list[str] = []
         previous = ""  # content of the previous line in the current block
 
+        blocks = 0  # counted here: document.blocks is a new list on each call (quadratic in a loop)
+
         def flush() -> None:
+            nonlocal blocks
             if pending:
-                document.parts.append(self._block(len(document.blocks), "".join(pending)))
+                document.parts.append(self._block(blocks, "".join(pending)))
+                blocks += 1
                 pending.clear()
 
         for content, ending in _lines(text):

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .document import strip_codes
-from .engines.base import TermConstraint
-from .glossary import Glossary, TermMatch, target_pattern
-from .textio import write_atomic
+from ..document import strip_codes
+from ..engines.base import TermConstraint
+from ..textio import write_atomic
+from .forms import target_pattern
+from .matching import Glossary, TermMatch
 
 
 def match_terms(glossary: Glossary | None, coded_source: str) -> list[TermMatch]:

@@ -1,0 +1,323 @@
+"""Import refuses what does not fit the original, listing every problem, and writes nothing.
+
+Also: the XLIFF written validates against the OASIS schemas, hostile XML is
+refused, PO escaping round-trips, and apply_targets checks codes and nesting.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+from lxml import etree
+
+from translate.document import SegmentId
+from translate.engines import create_engine
+from translate.errors import InputError
+from translate.exchange.export import export_files
+from translate.exchange.importer import ImportProblems, import_file
+from translate.exchange.model import END, ISOLATED, START, Tag
+from translate.exchange.po import read_text, write_text
+from translate.exchange.xliff21 import MTC
+from translate.exchange.xliff21 import NS as NS21
+from translate.formats import get_format
+from translate.localize import Localizer
+from translate.memory import MemoryEntry
+from translate.memory_store import SQLiteMemory
+from translate.pipeline import load_document
+from translate.segment import segment_document
+from translate.targets import TargetError, apply_targets
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "tests" / "data" / "xliff-schemas"
+CORPUS = sorted(p.name for p in (ROOT / "corpora").glob("*.id.*"))
+
+
+def export(tmp_path: Path, name: str, to: str = "xliff", **options) -> Path:
+    shutil.copy(ROOT / "corpora" / name, tmp_path / name)
+    report = export_files([tmp_path / name], create_engine("pseudo"), to, localizer=Localizer(), **options)
+    assert not report.failures, report.failures[0].error
+    return report.results[0].output
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(ImportProblems) as raised:
+        import_file(path)
+    assert not list(path.parent.glob("*.en.*")), "nothing may be written"
+    return raised.value.problems
+
+
+# ------------------------------------------------------------------ import problems
+
+
+def test_missing_code_is_listed_with_unit_and_line(tmp_path: Path) -> None:
+    exported = export(tmp_path, "kereta-cepat.id.md")
+    text = exported.read_text(encoding="utf-8")
+    # unit 1.1's target: drop the <g> but keep its words
+    unit = re.search(r'<trans-unit id="1.1".*?</trans-unit>', text, re.S).group()
+    target = re.search(r"<target [^>]*>.*?</target>", unit, re.S).group()
+    edited = re.sub(r"<g [^>]*>|</g>", "", target)
+    exported.write_text(text.replace(target, edited, 1), encoding="utf-8")
+    line = text[: text.index('<trans-unit id="1.1"')].count("\n") + 1
+    problems = problems_of(exported)
+    assert problems == [f"line {line}: unit 1.1: tag 1 ('*…*') is missing from the target"]
+
+
+def test_duplicated_code_and_unknown_unit_are_all_listed(tmp_path: Path) -> None:
+    exported = export(tmp_path, "kereta-cepat.id.md")
+    replace_in(exported, 'mt-suggestion">[Péñåmbåĥåñ', 'mt-suggestion">[<x id="1"/>Péñåmbåĥåñ')
+    replace_in(exported, '<trans-unit id="3.0"', '<trans-unit id="99.0"')
+    problems = problems_of(exported)
+    assert any(
+        "unit 1.1: tag 1 (start) is not in the source; there it is a start tag" in p
+        or "unit 1.1: tag 1" in p
+        and "isolated" in p
+        for p in problems
+    ), problems
+    assert any("unit 99.0: unknown unit id" in p for p in problems), problems
+    assert any(p == "unit 3.0: missing from the file (the export had it)" for p in problems), problems
+
+
+def set_po_target(path: Path, unit: str, text: str) -> None:
+    po = polib.pofile(str(path), wrapwidth=0)
+    next(e for e in po if e.msgctxt == unit).msgstr = text
+    po.save(str(path))
+
+
+def test_duplicated_span_is_refused(tmp_path: Path) -> None:
+    exported = export(tmp_path, "kereta-cepat.id.md", "po")
+    set_po_target(exported, "1.1", "<1>x</1> This answers the surge over <1>Lebaran</1>.")
+    problems = problems_of(exported)
+    assert len(problems) == 1 and "unit 1.1: tag 1 ('*…*') appears 2 times" in problems[0], problems
+    assert problems[0].startswith("line ")
+
+
+def test_crossing_spans_are_refused(tmp_path: Path) -> None:
+    exported = export(tmp_path, "bus-listrik.id.docx", "po")
+    set_po_target(
+        exported, "2.0", "Departure times are on the <1><2>agency's</1> website</2> and at every stop."
+    )
+    problems = problems_of(exported)
+    assert any("unit 2.0" in p and "spans must nest" in p for p in problems), problems
+
+
+def test_changed_original_is_a_clear_error(tmp_path: Path) -> None:
+    exported = export(tmp_path, "banjir-bekasi.id.txt")
+    original = tmp_path / "banjir-bekasi.id.txt"
+    original.write_text(original.read_text(encoding="utf-8") + "\nTambahan.\n", encoding="utf-8")
+    with pytest.raises(InputError, match="changed since the export"):
+        import_file(exported)
+    assert not (tmp_path / "banjir-bekasi.en.txt").exists()
+
+
+def test_moved_original_needs_source(tmp_path: Path) -> None:
+    exported = export(tmp_path, "banjir-bekasi.id.txt")
+    moved = tmp_path / "elsewhere" / "artikel.id.txt"
+    moved.parent.mkdir()
+    (tmp_path / "banjir-bekasi.id.txt").rename(moved)
+    with pytest.raises(InputError, match="pass --source FILE"):
+        import_file(exported)
+    result = import_file(exported, source=moved)
+    assert result.output == moved.parent / "artikel.en.txt" and result.output.exists()
+
+
+def test_malformed_xml_names_the_line(tmp_path: Path) -> None:
+    exported = export(tmp_path, "banjir-bekasi.id.txt")
+    replace_in(exported, "</trans-unit>", "</trans-unt>")
+    with pytest.raises(InputError, match=r"line \d+: malformed XML"):
+        import_file(exported)
+    assert not (tmp_path / "banjir-bekasi.en.txt").exists()
+
+
+def test_source_edited_in_the_tool_is_refused(tmp_path: Path) -> None:
+    exported = export(tmp_path, "banjir-bekasi.id.txt", "xliff2")
+    replace_in(exported, "<source>Hujan deras", "<source>Hujan lebat", count=2)  # the match's and the unit's
+    problems = problems_of(exported)
+    assert len(problems) == 1 and "unit 2.1: the source differs" in problems[0]
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE xliff [
+ <!ENTITY a "aaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+]>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file><body>
+<trans-unit id="0.0"><source>&c;</source></trans-unit></body></file></xliff>
+"""
+
+
+def test_billion_laughs_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.xlf"
+    path.write_bytes(BILLION_LAUGHS)
+    with pytest.raises(InputError, match="document type declaration .* is refused"):
+        import_file(path)
+
+
+def test_external_entity_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.xlf"
+    path.write_bytes(b'<!DOCTYPE x SYSTEM "file:///etc/passwd"><xliff version="1.2">&x;</xliff>')
+    with pytest.raises(InputError, match="entity reference &x; is refused"):
+        import_file(path)
+
+
+# ------------------------------------------------------------------ schemas
+
+
+def _schema(name: str) -> etree.XMLSchema:
+    """An OASIS schema from tests/data, its xml.xsd import pointed at the local copy (no network)."""
+    document = etree.parse(str(SCHEMAS / name))
+    for element in document.getroot().iter("{http://www.w3.org/2001/XMLSchema}import"):
+        if element.get("namespace") == "http://www.w3.org/XML/1998/namespace":
+            element.set("schemaLocation", (SCHEMAS / "xml.xsd").resolve().as_uri())
+    return etree.XMLSchema(document)
+
+
+@pytest.fixture(scope="module")
+def approved_memory(tmp_path_factory: pytest.TempPathFactory) -> SQLiteMemory:
+    """A memory with a post-edit similar to a corpus sentence, so exports carry fuzzy matches."""
+    from translate.memory import normalise
+
+    memory = SQLiteMemory(tmp_path_factory.mktemp("tm") / "tm.sqlite")
+    norm = normalise("Penambahan ini dilakukan untuk menjawab lonjakan penumpang selama libur Natal.", {})
+    memory.store(
+        [
+            MemoryEntry(
+                norm.key("id", "en-US"),
+                "This was done to meet the surge over Christmas.",
+                norm.code_data,
+                "older.md",
+                "post-edit",
+                True,
+            )
+        ]
+    )
+    return memory
+
+
+@pytest.mark.parametrize("name", CORPUS)
+@pytest.mark.parametrize(
+    ("to", "schema"), [("xliff", "xliff-core-1.2-strict.xsd"), ("xliff2", "xliff-core-2.0.xsd")]
+)
+def test_export_validates_against_the_oasis_schema(
+    tmp_path: Path, name: str, to: str, schema: str, approved_memory: SQLiteMemory
+) -> None:
+    exported = export(tmp_path, name, to, memory=approved_memory, fuzzy_threshold=60)
+    validator = _schema(schema)
+    assert validator.validate(etree.parse(str(exported))), validator.error_log
+
+
+def test_fuzzy_match_appears_in_both_xliff_versions(tmp_path: Path, approved_memory: SQLiteMemory) -> None:
+    for to in ("xliff", "xliff2"):
+        (tmp_path / to).mkdir()
+        exported = export(tmp_path / to, "kereta-cepat.id.md", to, memory=approved_memory, fuzzy_threshold=60)
+        text = exported.read_text(encoding="utf-8")
+        assert "This was done to meet the surge over Christmas." in text
+        if to == "xliff":
+            assert re.search(r'<alt-trans origin="translation-memory" match-quality="\d+"', text)
+        else:
+            root = etree.parse(str(exported)).getroot()
+            matches = [m for m in root.iter(f"{{{MTC}}}match") if m.get("similarity") not in (None, "100.0")]
+            assert len(matches) == 1 and 60 <= float(matches[0].get("similarity")) < 100
+            assert matches[0].get("ref") == "#s1"
+            unit = matches[0].getparent().getparent()
+            assert unit.find(f"{{{NS21}}}segment").get("id") == "s1"
+            assert [etree.QName(c).localname for c in matches[0]] == ["source", "target"]
+
+
+def test_quantities_show_indonesian_in_source_and_english_in_target(tmp_path: Path) -> None:
+    exported = export(tmp_path, "banjir-bekasi.id.txt", "xliff2")
+    root = etree.parse(str(exported)).getroot()
+    unit = root.find(f".//{{{NS21}}}unit[@id='1.0']")
+    source = "".join(unit.find(f"{{{NS21}}}segment/{{{NS21}}}source").itertext())
+    target = "".join(unit.find(f"{{{NS21}}}segment/{{{NS21}}}target").itertext())
+    assert "2,5 Meter" in source and "1.250" in source and "2.5 meters" not in source
+    assert "2.5 meters" in target and "1,250" in target
+    notes = [n.text for n in unit.iter(f"{{{NS21}}}note")]
+    assert "2,5 Meter → 2.5 meters (localized)" in notes
+
+
+# ------------------------------------------------------------------ PO text and apply_targets
+
+
+def test_po_tags_and_escapes_round_trip() -> None:
+    content = ["a\\b <1> literal ", Tag(START, "1"), "x", Tag(END, "1"), " ", Tag(ISOLATED, "2")]
+    text = write_text(content)
+    assert text == "a\\\\b \\<1> literal <1>x</1> <2/>"
+    spans = {"1": type("Info", (), {"role": START})()}
+    assert read_text(text, spans) == content
+
+
+def _document(markdown: str):
+    return segment_document(get_format("markdown").read(markdown.encode(), "doc.md"))
+
+
+def test_apply_targets_sets_all_or_nothing() -> None:
+    document = _document("Satu **dua** tiga. Empat lima.\n")
+    first, second = document.blocks[0].segments
+    bold = [c for c in first.source if ord(c) >= 0xE000]
+    with pytest.raises(TargetError) as raised:
+        apply_targets(
+            document,
+            {
+                str(first.id): "One two three.",
+                str(second.id): "Four five.",
+                str(SegmentId("doc.md", 7, 0)): "x",
+            },
+        )
+    messages = [str(p) for p in raised.value.problems]
+    assert "segment doc.md#7.0: no such segment in the document" in messages
+    assert any("appears 0 time(s), expected 1" in m for m in messages)
+    assert first.target is None and second.target is None
+    moved = f"{bold[0]}One{bold[1]} two three."
+    apply_targets(document, {str(first.id): moved, str(second.id): "Four five."})
+    assert get_format("markdown").write(document).decode() == "**One** two three. Four five.\n"
+
+
+def test_apply_targets_refuses_crossing_spans() -> None:
+    document = _document("Satu **dua *tiga* empat** lima.\n")
+    (segment,) = document.blocks[0].segments
+    b1, i1, i2, b2 = [c for c in segment.source if ord(c) >= 0xE000]
+    with pytest.raises(TargetError, match="1 problem"):
+        apply_targets(document, {str(segment.id): f"One {b1}two {i1}three{b2} four{i2} five."})
+
+
+def test_import_reads_a_document_freshly(tmp_path: Path) -> None:
+    """The document import writes is read anew, never the protected one export used."""
+    exported = export(tmp_path, "banjir-bekasi.id.txt", "po")
+    result = import_file(exported)
+    assert load_document(result.original).blocks[0].codes == {}
+
+
+@pytest.mark.parametrize("to", ["xliff", "xliff2", "po"])
+def test_memory_match_left_empty_keeps_the_memory_target(tmp_path: Path, to: str) -> None:
+    """A unit filled from the memory and emptied by the translator keeps that target, not the source."""
+    from translate.memory import normalise
+
+    memory = SQLiteMemory(tmp_path / "tm.sqlite")
+    norm = normalise("Jadwal dan Tarif Baru", {})
+    memory.store(
+        [MemoryEntry(norm.key("id", "en-US"), "New Schedule and Fares", [], "a.md", "post-edit", True)]
+    )
+    exported = export(tmp_path, "kereta-cepat.id.md", to, memory=memory, fuzzy_threshold=90)
+    text = exported.read_text(encoding="utf-8")
+    assert text.count("New Schedule and Fares") >= 2  # the target, and the exact match beside it
+    if to == "po":
+        set_po_target(exported, "3.0", "")
+    else:
+        pattern = r'(<trans-unit id="3.0".*?<target[^>]*>)New Schedule and Fares(</target>)'
+        if to == "xliff2":
+            pattern = r'(<unit id="3.0".*?<segment[^>]*>.*?<target>)New Schedule and Fares(</target>)'
+        exported.write_text(re.sub(pattern, r"\1\2", text, count=1, flags=re.S), encoding="utf-8")
+    result = import_file(exported)
+    assert result.counts["empty"] == 1
+    assert "## New Schedule and Fares" in result.output.read_text(encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The QA checks, one module each; :mod:`translate.qa.registry` imports them all."""

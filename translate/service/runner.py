@@ -1,0 +1,98 @@
+"""Translation jobs off the event loop: worker threads, chunk by chunk, saved as they go.
+
+Each job's segments are translated in chunks (one engine batch per translator),
+and every chunk is committed before the next starts, so progress is visible
+while a long article runs and a killed server loses at most the chunk in
+flight: on start, :meth:`JobRunner.resume` queues every job left queued or
+translating, which then translates only its segments without machine output.
+A job that fails (its stored bytes no longer read, the engine raises) is marked
+failed with a one-line reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from ..errors import TranslateError
+from ..memory import DictMemory
+from .store import COPIED, FAILED, MACHINE, TRANSLATED, TRANSLATING, MachineResult, Store
+from .work import Workbench
+
+log = logging.getLogger("translate.service")
+
+
+class JobRunner:
+    """A pool of worker threads sized to the cores; the engine's calls are serialised by the workbench."""
+
+    def __init__(self, store: Store, workbench: Workbench, workers: int) -> None:
+        self.store = store
+        self.workbench = workbench
+        self._pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="translate-job")
+        self._running: dict[str, Future] = {}
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def submit(self, job_id: str) -> None:
+        with self._lock:
+            if job_id not in self._running:
+                self._running[job_id] = self._pool.submit(self._run, job_id)
+
+    def resume(self) -> list[str]:
+        """Queue the jobs a stopped server left unfinished; returns their ids."""
+        ids = self.store.unfinished()
+        for job_id in ids:
+            self.submit(job_id)
+        return ids
+
+    def active(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for every submitted job (tests and benchmarks)."""
+        with self._lock:
+            futures = list(self._running.values())
+        for future in futures:
+            future.result(timeout)
+
+    def shutdown(self) -> None:
+        """Stop after the chunks in flight; unfinished jobs resume at the next start."""
+        self._stopping.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _run(self, job_id: str) -> None:
+        try:
+            self._translate(job_id)
+        except TranslateError as error:
+            self.store.set_state(job_id, FAILED, str(error))
+        except Exception as error:  # one job's bug is that job's failure, not the service's
+            log.exception("job %s failed", job_id)
+            self.store.set_state(job_id, FAILED, f"internal error: {type(error).__name__}: {error}")
+        finally:
+            with self._lock:
+                self._running.pop(job_id, None)
+
+    def _translate(self, job_id: str) -> None:
+        job = self.store.job(job_id)
+        if job is None:
+            return
+        self.store.set_state(job_id, TRANSLATING)
+        bench = self.workbench
+        prepared = bench.prepare(job.name, job.format, self.store.job_data(job_id), key=job_id)
+        todo = self.store.open_segments(job_id)
+        size = bench.chunk_size()
+        memory = DictMemory()
+        for start in range(0, len(todo), size):
+            if self._stopping.is_set():
+                return  # left TRANSLATING: resumed at the next start
+            chunk = todo[start : start + size]
+            targets = bench.translate(prepared, chunk, memory)
+            self.store.save_machine(job_id, [
+                MachineResult(n, target, COPIED if bench.copied(target, prepared, n) else MACHINE,
+                              bench.findings(prepared, n, target), bench.term_uses(prepared, n, target),
+                              bench.confidence(prepared, n, target))
+                for n, target in targets.items()
+            ])
+        self.store.set_state(job_id, TRANSLATED)
