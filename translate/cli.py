@@ -15,58 +15,74 @@ from . import __version__
 from .errors import InputError, TranslateError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
-DEFAULT_GLOSSARY = "glossaries"
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
-    """The options that choose and tune the translation: shared by ``run`` and ``eval``.
+    """The options that choose and tune the translation: shared by ``run``, ``eval``, ``export``, ``serve``.
 
-    Model options default to None, "not given": the engine's own default applies,
-    and an engine that does not take one (copy, pseudo) refuses it only when given.
+    Every default is None, "not given": a settings file (``translate.toml``, see
+    :mod:`translate.settings`) or the engine's own default applies, and an engine
+    that does not take a model option (copy, pseudo) refuses it only when given here.
     """
-    p.add_argument("--engine", default="auto",
-                   help="auto (default: ct2 when ctranslate2 can run the model, else marian), ct2, marian, "
-                        "copy or pseudo")
+    p.add_argument("--engine", help="auto (default: ct2 when ctranslate2 can run the model, else marian), "
+                                    "ct2, marian, copy or pseudo")
     p.add_argument("--model", help=f"hub id or local directory (default: {DEFAULT_MODEL})")
-    p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
+    p.add_argument("--revision", help="model revision (branch, tag or commit)")
     p.add_argument("--beam", type=int, help="beam size (default: 4)")
     p.add_argument("--batch-size", type=int, help="segments per batch (default: 16)")
     p.add_argument("--max-length", type=int, help="max new tokens (default: 256)")
     p.add_argument("--device", help="cpu (default) or cuda")
-    p.add_argument("--quantization", default=None,
-                   help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
-                        "int8_float32, int16 or float32")
-    p.add_argument("--inter-threads", type=int, default=None, metavar="N",
+    p.add_argument("--quantization", help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
+                                          "int8_float32, int16 or float32")
+    p.add_argument("--inter-threads", type=int, metavar="N",
                    help="ct2: batches decoded in parallel (default: one per core, up to 4)")
-    p.add_argument("--intra-threads", type=int, default=None, metavar="N",
+    p.add_argument("--intra-threads", type=int, metavar="N",
                    help="ct2: threads per batch (default: the cores left per batch, usually 1)")
-    p.add_argument("--force-beam", type=int, default=None, metavar="N",
+    p.add_argument("--force-beam", type=int, metavar="N",
                    help="ct2: beam of the re-decode after a glossary term is forced (default 1: greedy, "
-                        "fast; "
-                        "--force-beam 4 decodes those segments as carefully as the rest, ~10%% slower)")
-    p.add_argument("--glossary", action="append", metavar="FILE",
-                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
-    p.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
-    p.add_argument("--locale", default="en_US",
-                   help="numbers, dates, money and times written for this locale (default: %(default)s)")
-    p.add_argument("--currency-style", default="code", choices=["code", "symbol", "words"],
+                        "fast; --force-beam 4 decodes those segments as carefully as the rest, ~10%% slower)")
+    _add_glossary_options(p)
+    p.add_argument("--locale", help="numbers, dates, money and times written for this English locale "
+                                    "(default: en_US)")
+    p.add_argument("--currency-style", choices=["code", "symbol", "words"],
                    help="IDR 50,000 (code, default), Rp50,000 (symbol) or 50,000 rupiah (words)")
-    p.add_argument("--style", default="cldr", choices=["cldr", "ap"],
+    p.add_argument("--style", choices=["cldr", "ap"],
                    help="house style: cldr (default, the locale's CLDR forms) or ap (AP Stylebook: "
                         "Rp 3.5 billion, 2 p.m. WIB, 2.5 percent)")
     p.add_argument("--no-localize", action="store_true", help="leave numbers, dates and money to the model")
 
 
-def _engine_from_args(args: argparse.Namespace):
-    """The engine the options of :func:`_add_engine_options` describe."""
-    from .engines import create_engine
+def _add_glossary_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--glossary", action="append", metavar="FILE",
+                   help="a house glossary file or folder on top of the curated one, repeatable; its entries "
+                        "override the curated ones (./glossaries/ is used too when present)")
+    p.add_argument("--no-glossary", action="store_true", help="translate without any glossary")
+    p.add_argument("--no-curated-glossary", action="store_true",
+                   help="leave out the curated glossaries shipped with translate (house glossaries only)")
 
-    return create_engine(
-        args.engine, model=args.model, revision=args.revision, beam=args.beam,
-        batch_size=args.batch_size, max_length=args.max_length, device=args.device,
-        quantization=args.quantization, inter_threads=args.inter_threads, intra_threads=args.intra_threads,
-        force_beam=args.force_beam,
-    )
+
+def _settings(args: argparse.Namespace):
+    """The run's :class:`~translate.settings.Settings`: defaults, settings files, then these options."""
+    from .settings import ENGINE_OPTIONS, load_settings
+
+    if getattr(args, "settings_", None) is not None:  # read once per command
+        return args.settings_
+    values = {name: getattr(args, name, None) for name in (*ENGINE_OPTIONS, "engine", "locale",
+                                                           "currency_style", "style")}
+    values["glossary"] = getattr(args, "glossary", None)
+    values["use_glossary"] = False if getattr(args, "no_glossary", False) else None
+    values["curated_glossary"] = False if getattr(args, "no_curated_glossary", False) else None
+    values["localize"] = False if getattr(args, "no_localize", False) else None
+    settings = load_settings(values)
+    if settings.files and not getattr(args, "quiet", False):
+        _err(f"settings: {', '.join(_name(f) for f in settings.files)}")
+    args.settings_ = settings
+    return settings
+
+
+def _engine_from_args(args: argparse.Namespace):
+    """The engine the options of :func:`_add_engine_options` (and the settings files) describe."""
+    return _settings(args).create_engine()
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
@@ -149,9 +165,7 @@ def _add_qa(sub: argparse._SubParsersAction) -> None:
                    help="translation file or folder (X.en.EXT), raw MT or post-edited")
     p.add_argument("--format", default="auto",
                    help="auto (by the source's extension), text, markdown, html or docx")
-    p.add_argument("--glossary", action="append", metavar="FILE",
-                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
-    p.add_argument("--no-glossary", action="store_true", help="no glossary check")
+    _add_glossary_options(p)
     p.add_argument("--checks", action="append", metavar="LIST",
                    help="only these checks, comma-separated (an unknown name lists them all)")
     p.add_argument("--skip", action="append", metavar="LIST", help="leave out these checks, comma-separated")
@@ -197,7 +211,12 @@ def _add_glossary(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("glossary", help="glossary tools")
     gsub = p.add_subparsers(dest="glossary_command", required=True, metavar="ACTION")
     check = gsub.add_parser("check", help="validate glossary files (TSV, CSV, TBX) or folders")
-    check.add_argument("paths", nargs="+", metavar="FILE")
+    check.add_argument("paths", nargs="+", metavar="FILE",
+                       help="files or folders; a later one may override an earlier one's entries (a warning)")
+    check.add_argument("--no-warnings", action="store_true",
+                       help="print errors only (warnings, such as terms inside terms, are still counted)")
+    check.add_argument("-q", "--quiet", action="store_true",
+                       help="print errors only, and no summary on success")
     check.set_defaults(handler=cmd_glossary_check)
 
 
@@ -218,7 +237,7 @@ def _add_model(sub: argparse._SubParsersAction) -> None:
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     from .service.command import add_serve_command
 
-    add_serve_command(sub, _add_engine_options, _engine_from_args, _run_glossary)
+    add_serve_command(sub, _add_engine_options, _settings, _run_glossary)
 
 
 def cmd_model_convert(args: argparse.Namespace) -> int:
@@ -285,10 +304,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not engine.translates:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
     glossary = _run_glossary(args)
-    from .localize import Localizer
-
-    # before loading: a bad locale is reported before the model
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style, args.style)
+    localizer = _settings(args).localizer()  # a bad locale is reported before the model loads
     engine.load()  # model problems are reported before any file is read
     from .qa import parse_names, select_checks
 
@@ -365,19 +381,19 @@ def _report_qa(args: argparse.Namespace, report, engine) -> None:
 
 
 def _run_glossary(args: argparse.Namespace):
-    """The glossary a run uses: --glossary files, else ./glossaries/ when present, unless --no-glossary."""
-    from pathlib import Path
-
-    from .glossary import load_glossary
-
-    if args.no_glossary:
+    """The glossary a run uses (curated, ./glossaries/, house files; see Settings), said on stderr."""
+    settings = _settings(args)
+    glossary = settings.load_glossary()
+    if glossary is None:
+        _err("glossary: none" + (" (--no-glossary)" if not settings.use_glossary else ""))
         return None
-    paths = args.glossary or ([DEFAULT_GLOSSARY] if Path(DEFAULT_GLOSSARY).is_dir() else [])
-    if not paths:
-        return None
-    glossary = load_glossary(paths)
-    if not args.quiet:
-        _err(f"glossary: {', '.join(paths)} ({len(glossary)} terms)")
+    from .settings import curated_glossary_dir
+
+    curated = curated_glossary_dir()
+    names = ["curated" if path == curated else _name(path) for path in settings.glossary_paths()]
+    overrides = sum(1 for problem in glossary.warnings if "overrides" in problem.message)
+    extra = f", {overrides} curated entr{'y' if overrides == 1 else 'ies'} overridden" if overrides else ""
+    _err(f"glossary: {' + '.join(names)} ({len(glossary)} terms{extra})")
     return glossary
 
 
@@ -448,9 +464,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise ScoreError("give a CORPUS folder or --ntrex DIR (one of them)")
     engine = _engine_from_args(args)
     glossary = _run_glossary(args)
-    from .localize import Localizer
-
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style, args.style)
+    localizer = _settings(args).localizer()
     with tempfile.TemporaryDirectory(prefix="ntrex-") as workdir:
         corpus = build_ntrex(args.ntrex, workdir, args.max_docs) if args.ntrex else args.corpus
         pairs = find_corpus_pairs(corpus)
@@ -472,15 +486,16 @@ def cmd_glossary_check(args: argparse.Namespace) -> int:
     from .glossary import check_glossary, load_glossary
 
     problems = check_glossary(args.paths)
-    for problem in problems:
-        print(problem)
     errors = [p for p in problems if p.severity == "error"]
+    for problem in errors if (args.no_warnings or args.quiet) else problems:
+        print(problem)
     warnings = len(problems) - len(errors)
     if errors:
         _err(f"{len(errors)} error(s), {warnings} warning(s)")
         return GlossaryError.exit_code
     glossary = load_glossary(args.paths)
-    _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
+    if not args.quiet:
+        _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
     return 0
 
 
@@ -530,12 +545,11 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .exchange.export import export_files
-    from .localize import Localizer
     from .memory_store import DEFAULT_FUZZY_THRESHOLD
 
     engine = _engine_from_args(args)
     glossary = _run_glossary(args)
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style, args.style)
+    localizer = _settings(args).localizer()
     engine.load()
     memory = _memory_from_args(args, engine)
     threshold = DEFAULT_FUZZY_THRESHOLD if args.fuzzy_threshold is None else args.fuzzy_threshold

@@ -42,7 +42,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
+#: The model engines' options a settings file or the command line may set.
+ENGINE_OPTIONS = ("model", "revision", "beam", "batch_size", "max_length", "device", "quantization",
+                  "inter_threads", "intra_threads", "force_beam")
 #: A house glossary folder picked up from the working folder, on top of the curated one.
 HOUSE_GLOSSARY_DIR = "glossaries"
 SETTINGS_FILE = "translate.toml"
@@ -50,20 +52,25 @@ SETTINGS_FILE = "translate.toml"
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything that chooses how a run translates; the defaults are the CLI's."""
+    """Everything that chooses how a run translates.
+
+    Engine options left at None are the engine's own defaults (beam 4, batch 16,
+    ...; see ``translate run --help``), so an engine that does not take one
+    (copy, pseudo) is never handed it.
+    """
 
     engine: str = "auto"
-    model: str = DEFAULT_MODEL
+    model: str | None = None
     revision: str | None = None
-    beam: int = 4
-    batch_size: int = 16
-    max_length: int = 256
-    device: str = "cpu"
+    beam: int | None = None
+    batch_size: int | None = None
+    max_length: int | None = None
+    device: str | None = None
     quantization: str | None = None
     inter_threads: int | None = None
     intra_threads: int | None = None
     force_beam: int | None = None
-    #: House glossary files or folders, used on top of the curated one.
+    #: House glossary files or folders, used on top of the curated one (each may override it).
     glossary: tuple[str, ...] = ()
     #: Use the curated glossaries shipped with the package.
     curated_glossary: bool = True
@@ -75,12 +82,15 @@ class Settings:
     localize: bool = True
     #: The settings files that were read, lowest precedence first (for the run's report).
     files: tuple[str, ...] = ()
+    #: Engine options given on the command line (or by a Python caller): an engine that does not
+    #: take one refuses it, while a settings file's value is only used by engines that take it.
+    given: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ building
 
     def merged(self, values: Mapping[str, Any], origin: str = "") -> Settings:
         """These settings with ``values`` on top; None means "not given" and keeps the current value."""
-        known = {f.name: f for f in fields(self) if f.name != "files"}
+        known = {f.name: f for f in fields(self) if f.name not in ("files", "given")}
         changes: dict[str, Any] = {}
         for key, value in values.items():
             name = key.replace("-", "_")
@@ -95,13 +105,27 @@ class Settings:
     # ------------------------------------------------------------ using
 
     def engine_options(self) -> dict[str, Any]:
-        """The options :func:`translate.engines.create_engine` takes for a model engine."""
-        return {
-            "model": self.model, "revision": self.revision, "beam": self.beam, "batch_size": self.batch_size,
-            "max_length": self.max_length, "device": self.device, "quantization": self.quantization,
-            "inter_threads": self.inter_threads, "intra_threads": self.intra_threads,
-            "force_beam": self.force_beam,
-        }
+        """The engine options that were set (by a file, the command line or a caller), by name."""
+        values = {name: getattr(self, name) for name in ENGINE_OPTIONS}
+        return {name: value for name, value in values.items() if value is not None}
+
+    def create_engine(self):
+        """The engine these settings describe (not loaded yet: call its ``load()``)."""
+        from .engines import create_engine, engine_options
+
+        takes = set(engine_options(self.engine))
+        options = {name: value for name, value in self.engine_options().items()
+                   if name in takes or name in self.given}
+        return create_engine(self.engine, **options)
+
+    def load_glossary(self, cwd: str | Path | None = None):
+        """The run's :class:`~translate.glossary.Glossary` (None without one), see :meth:`glossary_paths`."""
+        paths = self.glossary_paths(cwd)
+        if not paths:
+            return None
+        from .glossary import load_glossary
+
+        return load_glossary(paths)
 
     def localizer(self):
         """The run's :class:`~translate.localize.Localizer`, or None with ``localize = false``."""
@@ -216,8 +240,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None, cwd: str | Path | 
             if values:
                 settings = settings.merged(values, str(path))
                 read.append(str(path))
+    given = {key.replace("-", "_") for key, value in (overrides or {}).items() if value is not None}
     settings = settings.merged(dict(overrides or {}), "command line")
-    return dataclasses.replace(settings, files=tuple(read))
+    return dataclasses.replace(settings, files=tuple(read), given=frozenset(given & set(ENGINE_OPTIONS)))
 
 
-__all__ = ["DEFAULT_MODEL", "Settings", "curated_glossary_dir", "load_settings", "settings_files"]
+__all__ = ["ENGINE_OPTIONS", "Settings", "curated_glossary_dir", "load_settings",
+           "settings_files"]
