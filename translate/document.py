@@ -50,6 +50,17 @@ def code_char(number: int) -> str:
     raise IndexError("no code character left")
 
 
+def code_index(char: str) -> int:
+    """The position of a code character in :func:`code_char`'s order (its inverse)."""
+    number = ord(char)
+    offset = 0
+    for first, last in CODE_RANGES:
+        if first <= number <= last:
+            return offset + number - first
+        offset += last - first + 1
+    raise ValueError(f"{char!r} is not a code character")
+
+
 #: ``InlineCode.name`` of the isolated codes that end a line, which the segmenter reads as
 #: whitespace ("satu.<br>Dua" is two sentences with the break between them).
 SOFT_LINE_BREAK = "linebreak"  # Markdown: a line break inside a block quote or list item ("\n> ")

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .document import CODE_FIRST, Block, CodeKind, InlineCode, Segment, is_code_char
+from .document import Block, CodeKind, InlineCode, Segment, code_char, code_index, is_code_char
 
 SOURCE_LANG = "id"
 #: Where the translation came from: an engine, a translator's edit, another tool's memory (TMX).
@@ -115,7 +115,7 @@ def now() -> str:
 
 
 def placeholder(index: int) -> str:
-    return chr(CODE_FIRST + index)
+    return code_char(index)
 
 
 @dataclass
@@ -199,7 +199,7 @@ def from_memory(stored: str, norm: NormalisedSegment, codes: Mapping[str, Inline
     """
     count = len(norm.chars)
     text = "".join(
-        norm.chars[ord(c) - CODE_FIRST] if is_code_char(c) and ord(c) - CODE_FIRST < count else c
+        norm.chars[code_index(c)] if is_code_char(c) and code_index(c) < count else c
         for c in stored
     )
     complete = True

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from ..document import CODE_FIRST, CODE_LAST, Block, Document, InlineCode
+from ..document import CODE_CAPACITY, Block, Document, InlineCode, code_char
 from ..localize import Protection
 from .checks.length import RATIO
 from .model import QAUnit
@@ -91,10 +91,10 @@ def _merge(blocks: list[Block]) -> tuple[str, dict[str, InlineCode]]:
     texts: list[str] = []
     codes: dict[str, InlineCode] = {}
     for block in blocks:
-        first = CODE_FIRST + len(codes)
-        if first + len(block.codes) > CODE_LAST:
-            break  # 6,400 codes in one unit: the rest of the text is left out rather than mislabelled
-        mapping = {char: chr(first + n) for n, char in enumerate(block.codes)}
+        first = len(codes)
+        if first + len(block.codes) > CODE_CAPACITY:
+            break  # CODE_CAPACITY codes in one unit: the rest of the text is left out rather than mislabelled
+        mapping = {char: code_char(first + n) for n, char in enumerate(block.codes)}
         for char, code in block.codes.items():
             codes[mapping[char]] = replace(code, char=mapping[char], pair=mapping.get(code.pair or ""))
         texts.append(block.source.strip().translate(str.maketrans(mapping)))
