@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from ...terms import audit_segment
+from ...glossary import audit_segment
 from ..model import WARNING, QAContext, QAIssue, QAUnit
 from ..registry import Check, register
 
