@@ -139,17 +139,15 @@ class Settings:
         """The glossaries a run uses, in order: curated, ``./glossaries/``, then the house files.
 
         A later file may override an earlier file's entry (see the glossary
-        loader); the curated folder is listed once even when ``./glossaries/``
-        is that very folder (a checkout of this repository).
+        loader).  In a checkout of this repository ``./glossaries/`` is the
+        curated folder itself, so it is not a house glossary there.
         """
         if not self.use_glossary:
             return []
-        here = Path(cwd) if cwd is not None else Path.cwd()
-        paths: list[Path] = []
-        if self.curated_glossary:
-            paths.append(curated_glossary_dir())
-        house = here / HOUSE_GLOSSARY_DIR
-        if house.is_dir():
+        curated = curated_glossary_dir()
+        paths: list[Path] = [curated] if self.curated_glossary else []
+        house = Path(cwd) / HOUSE_GLOSSARY_DIR if cwd is not None else Path(HOUSE_GLOSSARY_DIR)
+        if house.is_dir() and house.resolve() != curated.resolve():  # not this repository's own folder
             paths.append(house)
         paths += [Path(p) for p in self.glossary]
         unique: list[Path] = []
