@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -664,9 +665,26 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+class _StderrHandler(logging.Handler):
+    """The library's log records (``translate.*``) as plain lines on the current stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _err(self.format(record))
+
+
+def _show_library_log(quiet: bool) -> None:
+    """Library code never prints: it logs, and the CLI shows INFO records (WARNING with -q)."""
+    logger = logging.getLogger("translate")
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_StderrHandler())
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _show_library_log(bool(getattr(args, "quiet", False)))
     try:
         return args.handler(args)
     except TranslateError as error:
