@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -156,33 +157,35 @@ def test_segments_without_terms_decode_as_without_a_glossary(ct2_engine: CTransl
     assert mixed[0].tokens == plain.tokens and "Moscow" in mixed[1].text
 
 
-def test_auto_picks_ct2_and_says_so(tiny_model_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    engine = create_engine("auto", model=str(tiny_model_dir), beam=2)
+def test_auto_picks_ct2_and_says_so(tiny_model_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="translate"):
+        engine = create_engine("auto", model=str(tiny_model_dir), beam=2)
     assert isinstance(engine, CTranslate2Engine)
-    assert "engine: ct2" in capsys.readouterr().err
+    assert "engine: ct2" in caplog.text
 
 
 def test_auto_falls_back_to_marian_without_ctranslate2(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                                       caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 -> ImportError
-    engine = create_engine("auto", model=str(tiny_model_dir), beam=2)
+    with caplog.at_level(logging.INFO, logger="translate"):
+        engine = create_engine("auto", model=str(tiny_model_dir), beam=2)
     assert isinstance(engine, MarianEngine)
-    err = capsys.readouterr().err
-    assert "engine: marian (ctranslate2 is not installed" in err and "Traceback" not in err
+    assert "engine: marian (ctranslate2 is not installed" in caplog.text and "Traceback" not in caplog.text
     assert engine.signature().startswith("engine=marian|")
 
 
 def test_auto_falls_back_when_conversion_fails(tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+                                               caplog: pytest.LogCaptureFixture) -> None:
     from translate.engines import ct2_convert
 
     def unsupported(source: Path, output: Path, quantization: str) -> None:
         raise NotImplementedError("This model is not supported by CTranslate2 or this converter")
 
     monkeypatch.setattr(ct2_convert, "_convert_into", unsupported)
-    engine = create_engine("auto", model=str(tiny_model_dir), quantization="int8_float32")
+    with caplog.at_level(logging.INFO, logger="translate"):
+        engine = create_engine("auto", model=str(tiny_model_dir), quantization="int8_float32")
     assert isinstance(engine, MarianEngine)
-    assert "engine: marian (ct2 cannot use this model: cannot convert" in capsys.readouterr().err
+    assert "engine: marian (ct2 cannot use this model: cannot convert" in caplog.text
 
 
 def test_default_run_uses_ct2(tmp_path: Path, tiny_model_dir: Path,
@@ -220,6 +223,26 @@ def test_translating_a_converted_model_does_not_import_torch(tiny_model_dir: Pat
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_converted_directory_is_a_model(tiny_model_dir: Path, float32_dir: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A slim install or a cluster worker translates with `translate model convert`'s output as is."""
+    import shutil
+
+    mounted = tmp_path / "mounted-model"
+    shutil.copytree(float32_dir, mounted)
+    text = "Presiden tiba di Moskwa pada hari Senin."
+    from_marian = CTranslate2Engine(str(tiny_model_dir), quantization="float32", max_length=12)
+    from_converted = CTranslate2Engine(str(mounted), max_length=12)
+    assert from_converted.translate([text])[0].text == from_marian.translate([text])[0].text
+    assert from_converted.directory == mounted and from_converted.quantization == "float32"
+    assert f"model={tiny_model_dir}|revision=local|quantization=float32" in from_converted.signature()
+    source = tmp_path / "a.id.txt"
+    source.write_text(text + "\n", encoding="utf-8")
+    assert main(["run", str(source), "--model", str(mounted), "--max-length", "12", "-q",
+                 "--no-glossary"]) == 0
+    assert "engine=ct2|" in capsys.readouterr().err
 
 
 def test_hub_model_is_keyed_by_commit_and_found_offline(tiny_model_dir: Path, tmp_path: Path,

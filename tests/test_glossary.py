@@ -288,12 +288,28 @@ def test_case_sensitive_entries_with_other_case_do_not_conflict(tmp_path: Path) 
     assert check_glossary([path]) == []
 
 
-def test_duplicates_across_files(tmp_path: Path) -> None:
-    first = tsv(tmp_path, ["Kairo\tCairo\t\tplace\tno\t"], name="a.tsv")
-    second = tsv(tmp_path, ["Wina\tVienna\t\tplace\tno\t", "Kairo\tCairo\t\tplace\tno\t"], name="b.tsv")
-    assert messages(check_glossary([first, second])) == [
-        f"{second}:3: duplicate entry 'Kairo' -> 'Cairo' (also at {first}:2)"
+def test_duplicates_across_files_of_one_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "g"
+    folder.mkdir()
+    first = tsv(folder, ["Kairo\tCairo\t\tplace\tno\t"], name="a.tsv")
+    second = tsv(folder, ["Wina\tVienna\t\tplace\tno\t", "Kairo\tKairo\t\tplace\tno\t"], name="b.tsv")
+    assert messages(check_glossary([folder])) == [
+        f"{second}:3: conflicting targets for 'Kairo': 'Kairo' here, 'Cairo' at {first}:2"
     ]
+
+
+def test_a_later_glossary_overrides_an_earlier_one_with_a_warning(tmp_path: Path) -> None:
+    """A house glossary given after the curated one wins, and says which line it overrides."""
+    curated = tsv(tmp_path, ["Moskwa\tMoscow\t\tplace\tno\t", "Kairo\tCairo\t\tplace\tno\t"], name="a.tsv")
+    house = tsv(tmp_path, ["Moskwa\tMoskva\t\tplace\tno\t", "Kairo\tCairo\t\tplace\tno\t"], name="house.tsv")
+    assert messages(check_glossary([curated, house])) == [
+        f"{house}:2: warning: overrides {curated}:2 'Moskwa' -> 'Moscow' (now 'Moskva')",
+        f"{house}:3: warning: repeats {curated}:3 'Kairo' -> 'Cairo' (redundant)",
+    ]
+    glossary = load_glossary([curated, house])
+    assert len(glossary) == 2
+    [match] = glossary.match("Presiden tiba di Moskwa.")
+    assert match.term.target == "Moskva" and match.term.origin == f"{house}:2"
 
 
 def test_check_reports_cells_columns_categories_and_flags(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from translate.engines import create_engine
 from translate.engines.base import TermConstraint
 from translate.glossary import load_glossary, term_success_rate
 from translate.pipeline import translate_text
+from translate.settings import curated_glossary_dir
 
 GLOSSARY = """source\ttarget\talternatives\tcategory\tcase_sensitive\tnote
 Moskwa\tMoscow\t\tplace\tno\t
@@ -86,7 +87,7 @@ def test_run_writes_terms_report_and_score_confirms(tmp_path: Path, tiny_model_d
     source.write_text("\n\n".join(SEGMENTS) + "\n", encoding="utf-8")
     report = tmp_path / "terms.jsonl"
     code = main(["run", str(source), "--model", str(tiny_model_dir), "--max-length", "24", "-q",
-                 "--glossary", str(glossary_file), "--terms-report", str(report)])
+                 "--no-curated-glossary", "--glossary", str(glossary_file), "--terms-report", str(report)])
     assert code == 0
     err = capsys.readouterr().err
     assert "terms: 10/10" in err and "glossary=" in err
@@ -125,9 +126,23 @@ def test_default_glossary_folder_and_no_glossary(tmp_path: Path, glossary_file: 
     monkeypatch.chdir(tmp_path)
     assert main(["run", "a.id.txt", "--engine", "copy"]) == 0
     err = capsys.readouterr().err
-    assert "glossary: glossaries (6 terms)" in err and "glossary=" in err and "glossary=none" not in err
+    both = load_glossary([curated_glossary_dir(), tmp_path / "glossaries"])  # the house file on top
+    assert f"glossary: curated + glossaries ({len(both)} terms" in err and f"glossary={both.digest()}" in err
     assert main(["run", "a.id.txt", "--engine", "copy", "--no-glossary", "--overwrite"]) == 0
-    assert "glossary=none" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "glossary: none (--no-glossary)" in err and "glossary=none" in err
+
+
+def test_curated_glossary_is_used_from_any_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.id.txt").write_text("Presiden tiba di Moskwa.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no ./glossaries/ here
+    assert main(["run", "a.id.txt", "--engine", "pseudo", "--terms-report", "terms.jsonl"]) == 0
+    err = capsys.readouterr().err
+    curated = load_glossary(curated_glossary_dir())
+    assert f"glossary: curated ({len(curated)} terms)" in err and f"glossary={curated.digest()}" in err
+    rows = [json.loads(line) for line in (tmp_path / "terms.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["source_term"] for row in rows] == ["Presiden", "Moskwa"]
 
 
 def test_broken_glossary_lists_every_problem_and_writes_nothing(tmp_path: Path,

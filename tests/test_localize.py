@@ -185,3 +185,35 @@ def test_code_characters_are_walls() -> None:
     # "**2**,5": the emphasis codes split the number; neither half may swallow the other
     spans = find_quantities("naik \ue0002\ue001,5 persen")
     assert [s.text for s in spans] == ["2"]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("Rp 3,5 miliar", "Rp 3.5 billion"),
+    ("Rp250.000", "Rp 250,000"),
+    ("Rp50 ribu", "Rp 50,000"),
+    ("US$ 3 juta", "$3 million"),
+    ("pukul 14.00 WIB", "pukul 2 p.m. WIB"),
+    ("pukul 05.30 WIB", "pukul 5:30 a.m. WIB"),
+    ("pukul 12.00", "pukul noon"),
+    ("pukul 00.00", "pukul midnight"),
+    ("naik 2,5 persen", "naik 2.5 percent"),
+    ("31/10/2020", "October 31, 2020"),  # dates stay CLDR's
+])
+def test_ap_style(source: str, expected: str) -> None:
+    assert Localizer("en_US", style="ap").localize(source) == expected
+
+
+def test_ap_style_is_in_the_signature() -> None:
+    assert Localizer("en_US", style="ap").signature() == "localize=en_US,code,style=ap"
+    assert Localizer("en_US").signature() == "localize=en_US,code"
+
+
+@pytest.mark.parametrize("locale", ["id_ID", "id", "fr_FR", "ms_MY"])
+def test_target_locale_must_be_english(locale: str) -> None:
+    with pytest.raises(TranslateError, match="not an English locale"):
+        Localizer(locale)
+
+
+def test_unknown_style() -> None:
+    with pytest.raises(TranslateError, match="unknown style"):
+        Localizer("en_US", style="chicago")

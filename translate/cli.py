@@ -8,66 +8,87 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from . import __version__
-from .errors import TranslateError
+from .errors import InputError, TranslateError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
-DEFAULT_GLOSSARY = "glossaries"
 
 
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
-    """The options that choose and tune the translation: shared by ``run`` and ``eval``.
+    """The options that choose and tune the translation: shared by ``run``, ``eval``, ``export``, ``serve``.
 
-    Model options default to None, "not given": the engine's own default applies,
-    and an engine that does not take one (copy, pseudo) refuses it only when given.
+    Every default is None, "not given": a settings file (``translate.toml``, see
+    :mod:`translate.settings`) or the engine's own default applies, and an engine
+    that does not take a model option (copy, pseudo) refuses it only when given here.
     """
-    p.add_argument("--engine", default="auto",
-                   help="auto (default: ct2 when ctranslate2 can run the model, else marian), ct2, marian, "
-                        "copy or pseudo")
+    p.add_argument("--engine", help="auto (default: ct2 when ctranslate2 can run the model, else marian), "
+                                    "ct2, marian, copy or pseudo")
     p.add_argument("--model", help=f"hub id or local directory (default: {DEFAULT_MODEL})")
-    p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
+    p.add_argument("--revision", help="model revision (branch, tag or commit)")
     p.add_argument("--beam", type=int, help="beam size (default: 4)")
     p.add_argument("--batch-size", type=int, help="segments per batch (default: 16)")
     p.add_argument("--max-length", type=int, help="max new tokens (default: 256)")
     p.add_argument("--device", help="cpu (default) or cuda")
-    p.add_argument("--quantization", default=None,
-                   help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
-                        "int8_float32, int16 or float32")
-    p.add_argument("--inter-threads", type=int, default=None, metavar="N",
+    p.add_argument("--quantization", help="ct2 weights: int8 (default on cpu), float16 (default on cuda), "
+                                          "int8_float32, int16 or float32")
+    p.add_argument("--inter-threads", type=int, metavar="N",
                    help="ct2: batches decoded in parallel (default: one per core, up to 4)")
-    p.add_argument("--intra-threads", type=int, default=None, metavar="N",
+    p.add_argument("--intra-threads", type=int, metavar="N",
                    help="ct2: threads per batch (default: the cores left per batch, usually 1)")
-    p.add_argument("--force-beam", type=int, default=None, metavar="N",
+    p.add_argument("--force-beam", type=int, metavar="N",
                    help="ct2: beam of the re-decode after a glossary term is forced (default 1: greedy, "
-                        "fast; "
-                        "--force-beam 4 decodes those segments as carefully as the rest, ~10%% slower)")
-    p.add_argument("--glossary", action="append", metavar="FILE",
-                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
-    p.add_argument("--no-glossary", action="store_true", help="translate without a glossary")
-    p.add_argument("--locale", default="en_US",
-                   help="numbers, dates, money and times written for this locale (default: %(default)s)")
-    p.add_argument("--currency-style", default="code", choices=["code", "symbol", "words"],
+                        "fast; --force-beam 4 decodes those segments as carefully as the rest, ~10%% slower)")
+    _add_glossary_options(p)
+    p.add_argument("--locale", help="numbers, dates, money and times written for this English locale "
+                                    "(default: en_US)")
+    p.add_argument("--currency-style", choices=["code", "symbol", "words"],
                    help="IDR 50,000 (code, default), Rp50,000 (symbol) or 50,000 rupiah (words)")
+    p.add_argument("--style", choices=["cldr", "ap"],
+                   help="house style: cldr (default, the locale's CLDR forms) or ap (AP Stylebook: "
+                        "Rp 3.5 billion, 2 p.m. WIB, 2.5 percent)")
     p.add_argument("--no-localize", action="store_true", help="leave numbers, dates and money to the model")
 
 
-def _engine_from_args(args: argparse.Namespace):
-    """The engine the options of :func:`_add_engine_options` describe."""
-    from .engines import create_engine
+def _add_glossary_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--glossary", action="append", metavar="FILE",
+                   help="a house glossary file or folder on top of the curated one, repeatable; its entries "
+                        "override the curated ones (./glossaries/ is used too when present)")
+    p.add_argument("--no-glossary", action="store_true", help="translate without any glossary")
+    p.add_argument("--no-curated-glossary", action="store_true",
+                   help="leave out the curated glossaries shipped with translate (house glossaries only)")
 
-    return create_engine(
-        args.engine, model=args.model, revision=args.revision, beam=args.beam,
-        batch_size=args.batch_size, max_length=args.max_length, device=args.device,
-        quantization=args.quantization, inter_threads=args.inter_threads, intra_threads=args.intra_threads,
-        force_beam=args.force_beam,
-    )
+
+def _settings(args: argparse.Namespace):
+    """The run's :class:`~translate.settings.Settings`: defaults, settings files, then these options."""
+    from .settings import ENGINE_OPTIONS, load_settings
+
+    if getattr(args, "settings_", None) is not None:  # read once per command
+        return args.settings_
+    values = {name: getattr(args, name, None) for name in (*ENGINE_OPTIONS, "engine", "locale",
+                                                           "currency_style", "style")}
+    values["glossary"] = getattr(args, "glossary", None)
+    values["use_glossary"] = False if getattr(args, "no_glossary", False) else None
+    values["curated_glossary"] = False if getattr(args, "no_curated_glossary", False) else None
+    values["localize"] = False if getattr(args, "no_localize", False) else None
+    settings = load_settings(values)
+    if settings.files and not getattr(args, "quiet", False):
+        _err(f"settings: {', '.join(_name(f) for f in settings.files)}")
+    args.settings_ = settings
+    return settings
+
+
+def _engine_from_args(args: argparse.Namespace):
+    """The engine the options of :func:`_add_engine_options` (and the settings files) describe."""
+    return _settings(args).create_engine()
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="translate files or folders into the same format")
+    p = sub.add_parser("run", help="translate files or folders into the same format", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
     p.add_argument("-o", "--output", metavar="OUTDIR", help="write outputs here (mirroring folders)")
     _add_engine_options(p)
@@ -166,9 +187,7 @@ def _add_qa(sub: argparse._SubParsersAction) -> None:
                    help="translation file or folder (X.en.EXT), raw MT or post-edited")
     p.add_argument("--format", default="auto",
                    help="auto (by the source's extension), text, markdown, html or docx")
-    p.add_argument("--glossary", action="append", metavar="FILE",
-                   help="glossary file or folder, repeatable (default: ./glossaries/ when present)")
-    p.add_argument("--no-glossary", action="store_true", help="no glossary check")
+    _add_glossary_options(p)
     p.add_argument("--checks", action="append", metavar="LIST",
                    help="only these checks, comma-separated (an unknown name lists them all)")
     p.add_argument("--skip", action="append", metavar="LIST", help="leave out these checks, comma-separated")
@@ -214,7 +233,12 @@ def _add_glossary(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("glossary", help="glossary tools")
     gsub = p.add_subparsers(dest="glossary_command", required=True, metavar="ACTION")
     check = gsub.add_parser("check", help="validate glossary files (TSV, CSV, TBX) or folders")
-    check.add_argument("paths", nargs="+", metavar="FILE")
+    check.add_argument("paths", nargs="+", metavar="FILE",
+                       help="files or folders; a later one may override an earlier one's entries (a warning)")
+    check.add_argument("--no-warnings", action="store_true",
+                       help="print errors only (warnings, such as terms inside terms, are still counted)")
+    check.add_argument("-q", "--quiet", action="store_true",
+                       help="print errors only, and no summary on success")
     check.set_defaults(handler=cmd_glossary_check)
 
 
@@ -235,7 +259,7 @@ def _add_model(sub: argparse._SubParsersAction) -> None:
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     from .service.command import add_serve_command
 
-    add_serve_command(sub, _add_engine_options, _engine_from_args, _run_glossary)
+    add_serve_command(sub, _add_engine_options, _settings, _run_glossary)
 
 
 def cmd_model_convert(args: argparse.Namespace) -> int:
@@ -245,9 +269,26 @@ def cmd_model_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Exit codes, stable across releases (also in the README); the library's errors carry theirs.
+EXIT_CODES = """\
+exit codes:
+  0    success (every file written, or kept with --skip-existing)
+  1    other error
+  2    bad input: a file that cannot be read or parsed, no input files, or a usage error
+  3    an output that cannot or must not be written (exists without --overwrite, unwritable)
+  4    a model or engine that cannot be loaded or run
+  5    a glossary with errors (every problem listed as file:line)
+  6    translations that cannot be merged back into the document
+  7    hypothesis and reference that cannot be scored together
+  70   internal error: a bug; the message names the log holding the details
+  130  interrupted (Ctrl-C or SIGTERM); files already written are complete
+In a folder run, the exit code is the highest of the failed files' codes."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="translate", description="Translate Indonesian news articles into English."
+        prog="translate", description="Translate Indonesian news articles into English.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -285,9 +326,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not engine.translates:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
     glossary = _run_glossary(args)
-    from .localize import Localizer
-
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)  # before loading
+    localizer = _settings(args).localizer()  # a bad locale is reported before the model loads
     engine.load()  # model problems are reported before any file is read
     from .qa import parse_names, select_checks
 
@@ -330,7 +369,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"error: no input files found in {_first_few(args.inputs)} (folders are searched for files "
              f"with a known extension, {_known_extensions()}; hidden files, files tagged .en. and, when "
              "some are tagged .id., untagged files are left out)")
-        return 2
+        return InputError.exit_code
     _err(f"wrote {written} file(s)")
     return 0
 
@@ -364,19 +403,19 @@ def _report_qa(args: argparse.Namespace, report, engine) -> None:
 
 
 def _run_glossary(args: argparse.Namespace):
-    """The glossary a run uses: --glossary files, else ./glossaries/ when present, unless --no-glossary."""
-    from pathlib import Path
-
-    from .glossary import load_glossary
-
-    if args.no_glossary:
+    """The glossary a run uses (curated, ./glossaries/, house files; see Settings), said on stderr."""
+    settings = _settings(args)
+    glossary = settings.load_glossary()
+    if glossary is None:
+        _err("glossary: none" + (" (--no-glossary)" if not settings.use_glossary else ""))
         return None
-    paths = args.glossary or ([DEFAULT_GLOSSARY] if Path(DEFAULT_GLOSSARY).is_dir() else [])
-    if not paths:
-        return None
-    glossary = load_glossary(paths)
-    if not args.quiet:
-        _err(f"glossary: {', '.join(paths)} ({len(glossary)} terms)")
+    from .settings import curated_glossary_dir
+
+    curated = curated_glossary_dir()
+    names = ["curated" if path == curated else _name(path) for path in settings.glossary_paths()]
+    overrides = sum(1 for problem in glossary.warnings if "overrides" in problem.message)
+    extra = f", {overrides} curated entr{'y' if overrides == 1 else 'ies'} overridden" if overrides else ""
+    _err(f"glossary: {' + '.join(names)} ({len(glossary)} terms{extra})")
     return glossary
 
 
@@ -462,9 +501,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     check_report_target(args.out, args.overwrite)
     engine = _engine_from_args(args)
     glossary = _run_glossary(args)
-    from .localize import Localizer
-
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)
+    localizer = _settings(args).localizer()
     with tempfile.TemporaryDirectory(prefix="ntrex-") as workdir:
         corpus = build_ntrex(args.ntrex, workdir, args.max_docs) if args.ntrex else args.corpus
         pairs = find_corpus_pairs(corpus)
@@ -482,18 +519,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_glossary_check(args: argparse.Namespace) -> int:
+    from .errors import GlossaryError
     from .glossary import check_glossary, load_glossary
 
     problems = check_glossary(args.paths)
-    for problem in problems:
-        print(problem)
     errors = [p for p in problems if p.severity == "error"]
+    for problem in errors if (args.no_warnings or args.quiet) else problems:
+        print(problem)
     warnings = len(problems) - len(errors)
     if errors:
         _err(f"{len(errors)} error(s), {warnings} warning(s)")
-        return 5
+        return GlossaryError.exit_code
     glossary = load_glossary(args.paths)
-    _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
+    if not args.quiet:
+        _err(f"ok: {len(glossary)} terms, {warnings} warning(s), digest {glossary.digest()}")
     return 0
 
 
@@ -543,12 +582,11 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .exchange.export import export_files
-    from .localize import Localizer
     from .memory_store import DEFAULT_FUZZY_THRESHOLD
 
     engine = _engine_from_args(args)
     glossary = _run_glossary(args)
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)
+    localizer = _settings(args).localizer()
     engine.load()
     memory = _memory_from_args(args, engine)
     threshold = DEFAULT_FUZZY_THRESHOLD if args.fuzzy_threshold is None else args.fuzzy_threshold
@@ -663,9 +701,26 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+class _StderrHandler(logging.Handler):
+    """The library's log records (``translate.*``) as plain lines on the current stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _err(self.format(record))
+
+
+def _show_library_log(quiet: bool) -> None:
+    """Library code never prints: it logs, and the CLI shows INFO records (WARNING with -q)."""
+    logger = logging.getLogger("translate")
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(handler)
+    logger.addHandler(_StderrHandler())
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _show_library_log(bool(getattr(args, "quiet", False)))
     try:
         return args.handler(args)
     except TranslateError as error:

@@ -95,6 +95,9 @@ from .errors import TranslateError
 
 DEFAULT_LOCALE = "en_US"
 CURRENCY_STYLES = ("code", "symbol", "words")
+#: House styles: ``cldr`` writes what CLDR prescribes for the locale; ``ap`` follows the
+#: Associated Press conventions of English-language news wires (see :class:`Localizer`).
+STYLES = ("cldr", "ap")
 #: ``InlineCode.name`` of the codes that carry a localized quantity.
 CODE_NAME = "quantity"
 #: Kinds of :class:`Quantity`.
@@ -380,20 +383,40 @@ def _parse_locale(tag: str) -> Locale:
 
 @dataclass(frozen=True)
 class Localizer:
-    """Renders quantities for one target locale; ``currency_style`` is code, symbol or words."""
+    """Renders quantities for one English target locale.
+
+    ``currency_style`` is code (``IDR 50,000``), symbol (``Rp50,000``) or words
+    (``50,000 rupiah``).  ``style`` is the house style: ``cldr`` (the default)
+    renders everything from the locale's CLDR data; ``ap`` follows the AP
+    Stylebook as wire copy does, for money, times and percentages only:
+
+    * money: the currency's symbol, a space after a symbol made of letters, and
+      the scale word: ``Rp 3.5 billion``, ``Rp 250,000``, ``$3 million``
+      (``currency_style`` is then not used);
+    * times: ``2 p.m.``, ``5:30 a.m.``, ``noon``, ``midnight`` (``2 p.m. WIB``);
+    * percentages: ``2.5 percent``.
+
+    Dates, plain numbers and measurements are rendered as in ``cldr`` style.
+    """
 
     locale: str = DEFAULT_LOCALE
     currency_style: str = "code"
+    style: str = "cldr"
 
     def __post_init__(self) -> None:
         if self.currency_style not in CURRENCY_STYLES:
             raise TranslateError(f"unknown currency style {self.currency_style!r}",
                                  hint=f"use one of: {', '.join(CURRENCY_STYLES)}")
+        if self.style not in STYLES:
+            raise TranslateError(f"unknown style {self.style!r}", hint=f"use one of: {', '.join(STYLES)}")
         try:
-            _parse_locale(self.locale)
+            locale = _parse_locale(self.locale)
         except (UnknownLocaleError, ValueError) as error:
             raise TranslateError(f"unknown locale {self.locale!r}",
                                  hint="use a locale Babel knows, such as en_US, en_GB or en_AU") from error
+        if locale.language != "en":
+            raise TranslateError(f"locale {self.locale!r} is not an English locale",
+                                 hint="the output is English: use en_US, en_GB, en_AU or another English one")
 
     @cached_property
     def _locale(self) -> Locale:
@@ -405,7 +428,8 @@ class Localizer:
         return str(self._locale)
 
     def signature(self) -> str:
-        return f"localize={self.locale},{self.currency_style}"
+        style = "" if self.style == "cldr" else f",style={self.style}"
+        return f"localize={self.locale},{self.currency_style}{style}"
 
     def localize(self, text: str) -> str:
         """``text`` with every recognised quantity replaced by its rendering (for checks and tests)."""
@@ -417,6 +441,8 @@ class Localizer:
 
     def render(self, q: Quantity) -> str:
         """The English form of a quantity in this locale."""
+        if self.style == "ap" and q.kind in ("time", "percent", "currency"):
+            return self._render_ap(q)
         if q.kind == "time" and q.time is not None:
             text = babel_dates.format_time(q.time, "short", locale=self._locale)
             return _plain_spaces(f"{text} {q.zone}" if q.zone else text)
@@ -439,6 +465,23 @@ class Localizer:
             default = babel_numbers.format_decimal(q.total, locale=self._locale)
             return _plain_spaces(plain.replace(default, self._amount(q), 1))
         return self._amount(q)
+
+    def _render_ap(self, q: Quantity) -> str:
+        """Money, times and percentages as the AP Stylebook writes them (see the class docstring)."""
+        if q.kind == "time" and q.time is not None:
+            hour, minute = q.time.hour, q.time.minute
+            if minute == 0 and hour in (0, 12):
+                text = "midnight" if hour == 0 else "noon"
+            else:
+                clock = str(hour % 12 or 12) + (f":{minute:02d}" if minute else "")
+                text = f"{clock} {'a.m.' if hour < 12 else 'p.m.'}"
+            return f"{text} {q.zone}" if q.zone else text
+        if q.kind == "percent" and q.value is not None:
+            return f"{self._number(q.value, q.digits)} percent"
+        assert q.currency is not None
+        symbol = self._symbol(q.currency)
+        gap = " " if symbol[-1].isalpha() else ""  # "Rp 50,000", "$3 million"
+        return f"{symbol}{gap}{self._amount(q, money=True)}"
 
     def _number(self, value: Decimal, digits: int) -> str:
         pattern = _with_fraction(self._locale.decimal_formats[None].pattern, digits)
@@ -540,6 +583,7 @@ def protect_document(document: Document, localizer: Localizer) -> list[Protectio
 __all__ = [
     "CODE_NAME",
     "CURRENCY_STYLES",
+    "STYLES",
     "DEFAULT_LOCALE",
     "Localizer",
     "Protection",

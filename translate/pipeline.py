@@ -1,25 +1,48 @@
-"""The translation pipeline: read → segment → translate → merge → write.
+"""The translation pipeline, as stages a caller composes: plan → load → protect → translate → write.
 
-Everything the CLI's ``run`` does is here, as functions a Python user can call.
+* plan: :func:`~translate.jobs.plan_jobs` (inputs → jobs: source and output paths);
+* load: :func:`load_document` (read the bytes, parse the format, split sentences);
+* protect: :func:`protect` (quantities become codes rendered for the locale);
+* translate: :func:`translate_documents` (memory first, then the engine, with
+  the glossary's constraints; the term audit);
+* merge: targets from elsewhere (a post-edited XLIFF, a service edit) go in with
+  :func:`translate.targets.apply_targets`;
+* write: :func:`render_document` (bytes in the document's format) and
+  :func:`write_document` (atomically).
+
+:class:`Translator` keeps what a caller reuses from document to document (the
+engine, loaded once, the glossary, the localizer, a memory) and runs the middle
+stages on a document or on bytes (:meth:`Translator.translate_bytes`), so the
+CLI, the service and cluster workers translate alike.  :func:`run` is the
+CLI's ``translate run``: every stage over a folder, one file's failure never
+stopping the rest.
 """
 
 from __future__ import annotations
 
-import errno
-import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
 from .engines.base import TermConstraint
-from .errors import OutputError, TranslateError
-from .formats import EXTENSIONS, detect_format, get_format
+from .errors import TranslateError
+from .formats import detect_format, get_format
 from .glossary import Glossary, TermUse, audit_segment, constraints_for, match_terms
 from .incidents import IncidentLog
+from .jobs import (
+    SOURCE_TAG,
+    TARGET_TAG,
+    Job,
+    Plan,
+    check_output_folder,
+    is_source_file,
+    is_target_file,
+    plan_jobs,
+    target_name,
+)
 from .localize import Localizer, Protection, protect_document
 from .memory import (
     SOURCE_LANG,
@@ -37,20 +60,39 @@ from .qa import Check, QADocument, QAIssue, check_document
 from .segment import segment_document
 from .textio import read_bytes, refuse_existing, write_atomic
 
+if TYPE_CHECKING:
+    from .settings import Settings
+
 T = TypeVar("T")
-SOURCE_TAG = "id"
-TARGET_TAG = "en"
 
 Progress = Callable[[int], None]
 
 
+# --------------------------------------------------------------------------- the stages
+
+
 def load_document(path: str | Path, fmt: str = "auto", data: bytes | None = None) -> Document:
-    """Read and segment one file; ``fmt`` is a registry name or ``auto`` (by extension)."""
+    """Read and segment one file (or ``data``, named ``path``); ``fmt`` is a format name or ``auto``."""
     name = str(path)
     format_name = detect_format(path) if fmt == "auto" else fmt
     reader = get_format(format_name)
     raw = read_bytes(path) if data is None else data
     return segment_document(reader.read(raw, name))
+
+
+def protect(document: Document, localizer: Localizer | None) -> list[Protection]:
+    """Numbers, money, dates and times become codes rendered for the locale (none without a localizer)."""
+    return protect_document(document, localizer) if localizer is not None else []
+
+
+def render_document(document: Document) -> bytes:
+    """The document, with its targets, as bytes of its own format."""
+    return get_format(document.format).write(document)
+
+
+def write_document(document: Document, path: str | Path, overwrite: bool = False) -> None:
+    """Write the rendered document atomically: a reader never sees half a file."""
+    write_atomic(Path(path), render_document(document), overwrite=overwrite)
 
 
 def needs_engine(segment: Segment) -> bool:
@@ -179,112 +221,72 @@ def _translate_chunk(engine: Engine, sources: list[str], blocks: list[Block],
     return translate_coded(engine, sources, [b.codes for b in blocks], wanted)
 
 
-def target_name(path: Path) -> str:
-    """``berita.id.md`` → ``berita.en.md``; ``berita.md`` → ``berita.en.md``."""
-    name = path.name
-    tagged = re.sub(rf"\.{SOURCE_TAG}(\.[^.]+)$", rf".{TARGET_TAG}\1", name)
-    if tagged != name:
-        return tagged
-    return f"{path.stem}.{TARGET_TAG}{path.suffix}"
+@dataclass
+class Translated:
+    """What translating one document produced besides its targets: the term audit and the protections."""
 
-
-def is_source_file(path: Path) -> bool:
-    """Files tagged with the source language (``berita.id.md``)."""
-    return f".{SOURCE_TAG}." in path.name
-
-
-def is_target_file(path: Path) -> bool:
-    """Files already tagged with the target language (references, earlier outputs)."""
-    return f".{TARGET_TAG}." in path.name
+    document: Document
+    terms: list[TermUse] = field(default_factory=list)
+    protections: list[Protection] = field(default_factory=list)
 
 
 @dataclass
-class Job:
-    source: Path
-    output: Path
+class Translator:
+    """An engine with the glossary, localizer and memory it translates with: kept across documents.
 
-
-@dataclass
-class Plan:
-    jobs: list[Job] = field(default_factory=list)
-    errors: list[TranslateError] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
-
-
-def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fmt: str = "auto") -> Plan:
-    """Which files to translate and where each output goes.
-
-    A folder is walked recursively: files with a known extension are taken,
-    files already tagged ``.en.`` and hidden files are skipped; when some files
-    in the folder are tagged ``.id.``, only those are taken (a corpus folder's
-    English README or notes are not sources).  Outputs go beside their inputs,
-    or mirrored under ``outdir``.  When ``outdir`` is a subfolder of the folder
-    walked, the files in it (earlier outputs) are not inputs; when it is that
-    folder itself, outputs go beside their inputs.
+    The engine is loaded once (:meth:`load`); every document goes through the
+    same stages as in ``translate run``, so a service, a cluster worker and the
+    CLI produce the same bytes for the same input and settings.
     """
-    plan = Plan()
-    out_root = Path(outdir) if outdir else None
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file())
-            outputs_inside = out_root is not None and _inside(out_root, path) and not _same(out_root, path)
-            tagged_only = any(is_source_file(f) for f in files)
-            for file in files:
-                relative = file.relative_to(path)
-                if any(part.startswith(".") for part in relative.parts) or is_target_file(file):
-                    continue
-                if tagged_only and not is_source_file(file):
-                    continue
-                if outputs_inside and _inside(file, out_root):
-                    continue
-                if fmt == "auto" and file.suffix.lower() not in EXTENSIONS:
-                    plan.skipped.append(file)
-                    continue
-                parent = (out_root / relative.parent) if out_root else file.parent
-                plan.jobs.append(Job(file, parent / target_name(file)))
-        else:
-            parent = out_root if out_root else path.parent
-            plan.jobs.append(Job(path, parent / target_name(path)))
-    return plan
+
+    engine: Engine
+    glossary: Glossary | None = None
+    localizer: Localizer | None = None
+    memory: TranslationMemory | None = None
+
+    def __post_init__(self) -> None:
+        if not self.engine.localizes:  # copy: every input byte comes back, 2,5 stays 2,5
+            self.localizer = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None,
+                      memory: TranslationMemory | None = None) -> Translator:
+        """The engine, glossary and localizer ``settings`` describe (default: the built-in defaults)."""
+        from .settings import Settings
+
+        settings = settings if settings is not None else Settings()
+        return cls(settings.create_engine(), settings.load_glossary(), settings.localizer(), memory)
+
+    def load(self) -> Translator:
+        self.engine.load()
+        return self
+
+    def signature(self) -> str:
+        """Everything that changes the output: engine, model, glossary, localization."""
+        base = run_signature(self.engine, self.glossary)
+        return f"{base}|{self.localizer.signature()}" if self.localizer is not None else base
+
+    def translate(self, document: Document, progress: Progress | None = None) -> Translated:
+        """Protect and translate a loaded document in place (its segments get targets)."""
+        protections = protect(document, self.localizer)
+        terms = translate_documents([document], self.engine, progress, self.memory, self.glossary,
+                                    protections)
+        return Translated(document, terms, protections)
+
+    def translate_bytes(self, data: bytes, fmt: str, name: str = "document") -> bytes:
+        """A whole file in memory: bytes of format ``fmt`` in, the translation in the same format out."""
+        document = load_document(name, fmt, data)
+        self.translate(document)
+        return render_document(document)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except (ValueError, OSError):
-        return False
+def translate_bytes(data: bytes, fmt: str, settings: Settings | None = None, name: str = "document") -> bytes:
+    """Translate a file held in memory with ``settings`` (default: built-in defaults, curated glossary).
 
-
-def _same(path: Path, other: Path) -> bool:
-    try:
-        return path.resolve() == other.resolve()
-    except OSError:
-        return False
-
-
-def check_output_folder(outdir: str | Path | None) -> None:
-    """Refuse an ``-o`` that can never hold outputs, with what it is, before any work.
-
-    Creating folders under a file, a dangling symbolic link or a link loop fails
-    with "File exists", which names neither the cause nor the path.
+    For many documents build one :class:`Translator` and call its
+    :meth:`~Translator.translate_bytes`: the model is then loaded once.
     """
-    if outdir is None:
-        return
-    path = Path(outdir)
-    if path.is_symlink() and not path.exists():
-        try:
-            os.stat(path)
-            loop = False
-        except OSError as error:
-            loop = error.errno == errno.ELOOP
-        raise OutputError("the output folder is a symbolic link loop" if loop
-                          else "the output folder is a symbolic link to nothing (its target is missing)",
-                          path=str(path), hint="fix or remove the link, or give another folder")
-    if path.exists() and not path.is_dir():
-        raise OutputError("the output folder is a file", path=str(path),
-                          hint="-o names a folder: give a new or existing folder")
+    return Translator.from_settings(settings).load().translate_bytes(data, fmt, name)
 
 
 @dataclass
@@ -355,9 +357,8 @@ def run(
     """
     check_output_folder(outdir)
     plan = plan_jobs(inputs, outdir, fmt)
-    localizer = localizer if localizes(engine) else None
-    signature = run_signature(engine, glossary) + (f"|{localizer.signature()}" if localizer else "")
-    report = RunReport(signature, skipped=plan.skipped)
+    translator = Translator(engine, glossary, localizer, memory)
+    report = RunReport(translator.signature(), skipped=plan.skipped)
     incidents = IncidentLog()
     loaded: list[tuple[FileResult, Document]] = []
     for job in plan.jobs:
@@ -376,16 +377,17 @@ def run(
     for result, document in loaded:
         # One document at a time: its translation never depends on which others share the run
         # (a resumed run writes the same bytes), and it is written as soon as it is done.
-        protected: list[Protection] = []
-        if localizer is not None:
-            protected = _guarded(result, incidents, "localizing", protect_document, document, localizer) or []
+        protections = _guarded(result, incidents, "localizing", protect, document, translator.localizer)
         result.warnings += document.warnings
-        if result.error is None:
-            report.terms += _guarded(result, incidents, "translating", translate_documents, [document],
-                                     engine, progress, memory, glossary, protected) or []
-        if result.error is None:
-            _guarded(result, incidents, "writing", _finish, result, document, protected, glossary, qa_checks,
-                     overwrite, report)
+        if protections is None:
+            continue
+        terms = _guarded(result, incidents, "translating", translate_documents, [document], engine, progress,
+                         memory, glossary, protections)
+        if terms is None:
+            continue
+        report.terms += terms
+        _guarded(result, incidents, "writing", _finish, result, Translated(document, terms, protections),
+                 glossary, qa_checks, overwrite, report)
     return report
 
 
@@ -404,14 +406,14 @@ def _read_job(job: Job, fmt: str, overwrite: bool, result: FileResult) -> Docume
     return document
 
 
-def _finish(result: FileResult, document: Document, protected: list[Protection], glossary: Glossary | None,
+def _finish(result: FileResult, translated: Translated, glossary: Glossary | None,
             qa_checks: Sequence[Check] | None, overwrite: bool, report: RunReport) -> None:
     """Check a translated document (translate.qa), then write it."""
-    checked = check_document(document, protected, glossary, qa_checks, target=str(result.job.output))
+    checked = check_document(translated.document, translated.protections, glossary, qa_checks,
+                             target=str(result.job.output))
     report.qa += checked.issues
     report.qa_documents.append(checked)
-    data = get_format(document.format).write(document)
-    write_atomic(result.job.output, data, overwrite=overwrite)
+    write_document(translated.document, result.job.output, overwrite=overwrite)
 
 
 def _guarded(result: FileResult, incidents: IncidentLog, stage: str, work: Callable[..., T],
@@ -438,23 +440,31 @@ def _fail(result: FileResult, incidents: IncidentLog, stage: str, error: Excepti
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",
                    glossary: Glossary | None = None, localizer: Localizer | None = None) -> str:
     """Translate a string in a given format (convenience for Python users and tests)."""
-    document = segment_document(get_format(fmt).read(text.encode("utf-8"), name))
-    if localizer is not None and localizes(engine):
-        protect_document(document, localizer)
-    translate_documents([document], engine, glossary=glossary)
-    return get_format(fmt).write(document).decode("utf-8")
+    translator = Translator(engine, glossary, localizer)
+    return translator.translate_bytes(text.encode("utf-8"), fmt, name).decode("utf-8")
 
 
 __all__ = [
+    "SOURCE_TAG",
+    "TARGET_TAG",
+    "FileResult",
     "Job",
     "Plan",
     "RunReport",
-    "FileResult",
-    "localizes",
+    "Translated",
+    "Translator",
+    "check_output_folder",
+    "is_source_file",
+    "is_target_file",
     "load_document",
+    "localizes",
     "plan_jobs",
+    "protect",
+    "render_document",
     "run",
     "target_name",
+    "translate_bytes",
     "translate_documents",
     "translate_text",
+    "write_document",
 ]

@@ -34,8 +34,8 @@ conversion does.
 from __future__ import annotations
 
 import inspect
+import logging
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from .common import TermForms, align_and_terms, check_at_least_one, piece_spans,
 from .ct2_convert import (
     conversion_commit,
     convert_model,
+    converted_directory,
     default_quantization,
     find_converted,
     read_info,
@@ -60,6 +61,8 @@ from .ct2_terms import (
     unmet,
 )
 from .model_files import ALIGN_LAYER, DEFAULT_MODEL, ModelMissing, is_local_path, short_reason
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .marian import MarianEngine
@@ -87,7 +90,8 @@ def default_threads(cores: int, device: str = "cpu") -> tuple[int, int]:
 
 
 def _note(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """Which engine ``auto`` chose and why: a log record (the CLI shows it on stderr)."""
+    log.info(message)
 
 
 @dataclass
@@ -142,6 +146,7 @@ class CTranslate2Engine:
         self._tokenizer: Any = None
         self._max_input = 512
         self._revision_key: str | None = None
+        self._source_model: str | None = None  # what a converted directory given as the model was made from
         self._forms: TermForms[list[str]] | None = None
         self._suppress: dict[str, list[list[str]]] = {}
         self._continuations: list[str] | None = None
@@ -156,6 +161,11 @@ class CTranslate2Engine:
         """
         if self.directory is None:
             self._check_device()
+            given = converted_directory(self.model)
+            if given is not None:  # already converted: its weights' type is the one it was made with
+                self.quantization = read_info(given).quantization
+                self.directory = given
+                return given
             found = find_converted(self.model, self.revision, self.quantization)
             self.directory = found or convert_model(self.model, self.revision, self.quantization)
         return self.directory
@@ -178,6 +188,7 @@ class CTranslate2Engine:
             raise ModelError(f"cannot load the CTranslate2 model in {directory}: {short_reason(exc)}",
                              hint="convert it again with: translate model convert --force") from exc
         self._revision_key = info.revision
+        self._source_model = info.model
         limits = (tokenizer.model_max_length, info.max_positions)
         self._max_input = min(x for x in limits if 0 < x < 1_000_000)
         self._tokenizer, self._translator = tokenizer, translator
@@ -200,7 +211,8 @@ class CTranslate2Engine:
         import ctranslate2
 
         extra = f"|min_length={self.min_length}" if self.min_length else ""
-        return (f"engine=ct2|model={self.model}|revision={self._revision()}|quantization={self.quantization}"
+        model = self._source_model or self.model  # a converted directory: the model it was made from
+        return (f"engine=ct2|model={model}|revision={self._revision()}|quantization={self.quantization}"
                 f"|beam={self.beam}|force_beam={self.force_beam}|max_length={self.max_length}{extra}"
                 f"|align_layer={ALIGN_LAYER}"
                 f"|ctranslate2={ctranslate2.__version__}")

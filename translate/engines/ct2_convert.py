@@ -28,10 +28,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -57,8 +57,12 @@ TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json", "tokenizer_config.j
 Notify = Callable[[str], None]
 
 
+log = logging.getLogger(__name__)
+
+
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """The default ``notify``: a log record (the CLI shows ``translate``'s INFO records on stderr)."""
+    log.info(message)
 
 
 def cache_root() -> Path:
@@ -138,6 +142,15 @@ def find_converted(model: str, revision: str | None, quantization: str) -> Path 
     """A complete conversion already in the cache, else None."""
     place = converted_dir(model, revision, quantization)
     return place if place is not None and (place / METADATA).is_file() else None
+
+
+def converted_directory(model: str) -> Path | None:
+    """``model`` itself when it is a converted directory (``translate model convert``'s output,
+    copied or mounted elsewhere: a slim install or a cluster worker translates with it as is)."""
+    if not is_local_path(model):
+        return None
+    directory = Path(model).expanduser()
+    return directory if (directory / METADATA).is_file() else None
 
 
 def read_info(directory: Path) -> ConvertedInfo:

@@ -66,6 +66,35 @@ def check_pairs(terms: list[Term]) -> list[Problem]:
     return problems
 
 
+def override_layers(layers: list[list[Term]]) -> tuple[list[Term], list[Problem]]:
+    """The terms of all layers, a later layer's entry replacing an earlier one's for the same source.
+
+    An override with another target is a warning at the overriding line
+    ("house.tsv:1: overrides places-world.tsv:42 'Moskwa' -> 'Moscow' (now
+    'Moskva')"), so a house style is visible; the same entry repeated is a
+    warning too.  The terms kept are in the order they were read in.
+    """
+    by_key: dict[tuple[str, ...], list[Term]] = {}
+    dropped: set[int] = set()
+    problems: list[Problem] = []
+    for layer in layers:
+        for term in layer:
+            key = tuple(term_keys(term.source))
+            for old in by_key.get(key, []):
+                if id(old) in dropped or not _overlap(old, term):
+                    continue
+                dropped.add(id(old))
+                path, line = origin_of(term)
+                if old.targets != term.targets:
+                    message = f"overrides {old.origin} {old.source!r} -> {old.target!r} (now {term.target!r})"
+                else:
+                    message = f"repeats {old.origin} {old.source!r} -> {old.target!r} (redundant)"
+                problems.append(Problem(path, line, message, "warning"))
+        for term in layer:
+            by_key.setdefault(tuple(term_keys(term.source)), []).append(term)
+    return [t for layer in layers for t in layer if id(t) not in dropped], problems
+
+
 def check_containment(terms: list[Term]) -> list[Problem]:
     """Warn where a term holds another one: the longer match wins, the shorter never fires there.
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import GlossaryError
-from .checks import check_containment, check_pairs
+from .checks import check_containment, check_pairs, override_layers
 from .entries import Problem, Term
 from .matching import Glossary
 from .tables import read_table
@@ -34,7 +34,7 @@ def load_glossary(paths: Sequence[str | Path] | str | Path) -> Glossary:
         raise GlossaryError(
             f"{len(errors)} error(s) in the glossary: {shown}",
             problems=[str(p) for p in errors],
-            hint="fix every line listed (check_glossary lists them all, warnings included)",
+            hint="fix every line listed; `translate glossary check FILE...` lists them all",
         )
     return Glossary(terms, [p for p in problems if p.severity == "warning"])
 
@@ -49,16 +49,29 @@ def _as_list(paths: Sequence[str | Path] | str | Path) -> list[str | Path]:
 
 
 def _collect(paths: list[str | Path]) -> tuple[list[Term], list[Problem]]:
-    """Read every file, then run the checks that need all terms at once."""
-    files, problems = _expand(paths)
-    terms: list[Term] = []
-    for path in files:
-        file_terms, file_problems = _read_file(path)
-        terms.extend(file_terms)
-        problems.extend(file_problems)
-    problems.extend(check_pairs(terms))
+    """Read every file, then run the checks that need all terms at once.
+
+    Each path given is a *layer*: a later one (a bureau's house glossary after
+    the curated folder) may override an earlier one's entry, which is a warning
+    naming both lines; within one layer, two targets for one term are an error.
+    """
+    layers: list[list[Term]] = []
+    problems: list[Problem] = []
+    order: dict[str, int] = {}
+    for item in paths:
+        files, found = _expand([item])
+        problems.extend(found)
+        layer: list[Term] = []
+        for path in files:
+            order.setdefault(str(path), len(order))
+            file_terms, file_problems = _read_file(path)
+            layer.extend(file_terms)
+            problems.extend(file_problems)
+        problems.extend(check_pairs(layer))
+        layers.append(layer)
+    terms, overridden = override_layers(layers)
+    problems.extend(overridden)
     problems.extend(check_containment(terms))
-    order = {str(p): i for i, p in enumerate(files)}
     problems.sort(key=lambda p: (order.get(p.path, -1), p.line))
     return terms, problems
 

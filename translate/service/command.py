@@ -17,7 +17,7 @@ DEFAULT_DATA = "translate-data"
 
 def add_serve_command(sub: argparse._SubParsersAction,
                       add_engine_options: Callable[[argparse.ArgumentParser], None],
-                      engine_from_args: Callable[[argparse.Namespace], Any],
+                      settings_from_args: Callable[[argparse.Namespace], Any],
                       glossary_from_args: Callable[[argparse.Namespace], Any]) -> None:
     """Register ``serve`` and ``serve token create|revoke|list`` on the CLI's subcommands."""
     p = sub.add_parser("serve", help="run the HTTP service and the browser editor (engine loaded once)")
@@ -32,7 +32,7 @@ def add_serve_command(sub: argparse._SubParsersAction,
                    help="segments one document may have (default: %(default)s)")
     add_engine_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
-    p.set_defaults(handler=lambda args: cmd_serve(args, engine_from_args, glossary_from_args))
+    p.set_defaults(handler=lambda args: cmd_serve(args, settings_from_args, glossary_from_args))
 
     tsub = p.add_subparsers(dest="serve_command", metavar="ACTION")
     token = tsub.add_parser("token", help="create, revoke or list API tokens")
@@ -86,18 +86,17 @@ def _date(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp or 0))
 
 
-def cmd_serve(args: argparse.Namespace, engine_from_args: Callable[[argparse.Namespace], Any],
+def cmd_serve(args: argparse.Namespace, settings_from_args: Callable[[argparse.Namespace], Any],
               glossary_from_args: Callable[[argparse.Namespace], Any]) -> int:
     import uvicorn
 
-    from ..localize import Localizer
     from .app import Limits, Service, create_app
     from .store import Store
     from .work import Workbench
 
-    engine = engine_from_args(args)
-    localizer = None if args.no_localize else Localizer(args.locale, args.currency_style)
-    workbench = Workbench(engine, glossary_from_args(args), localizer)
+    settings = settings_from_args(args)
+    engine = settings.create_engine()
+    workbench = Workbench(engine, glossary_from_args(args), settings.localizer())
     workbench.load()  # a model problem is one error line here, before the port opens
     store = Store.in_folder(args.data)
     if not any(token.revoked is None for token in store.tokens()):

@@ -241,15 +241,11 @@ def make_case(fmt: str, index: int, seed: int = 0, scale: int = 20_000,
 
 def translate_bytes(data: bytes, fmt: str, engine, name: str = "fuzz", localize: bool = True) -> bytes:
     """What ``translate run`` does to one file, in memory: read, segment, protect, translate, write."""
-    from ..formats import get_format
-    from ..localize import Localizer, protect_document
-    from ..pipeline import load_document, localizes, translate_documents
+    from ..localize import Localizer
+    from ..pipeline import Translator
 
-    document = load_document(f"{name}{EXTENSIONS[fmt]}", fmt, data)
-    if localize and localizes(engine):
-        protect_document(document, Localizer())
-    translate_documents([document], engine)
-    return get_format(fmt).write(document)
+    translator = Translator(engine, localizer=Localizer() if localize else None)
+    return translator.translate_bytes(data, fmt, f"{name}{EXTENSIONS[fmt]}")
 
 
 def check(case: Case, engine) -> Outcome:
