@@ -239,6 +239,7 @@ def test_eval_writes_json_and_a_self_contained_html_report(
                 "8",
                 "--beam",
                 "1",
+                "--no-curated-glossary",
                 "--glossary",
                 str(glossary),
                 "--bootstrap",
