@@ -101,7 +101,7 @@ class SegmentId(NamedTuple):
 
     document: str
     block: int
-    index: int
+    index: int  # type: ignore[assignment]  # the segment's place in its block (shadows tuple.index)
 
     def __str__(self) -> str:
         return f"{self.document}#{self.block}.{self.index}"

@@ -77,7 +77,7 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
                     continue
                 if tagged_only and not is_source_file(file):
                     continue
-                if outputs_inside and _inside(file, out_root):
+                if outputs_inside and out_root is not None and _inside(file, out_root):
                     continue
                 if fmt == "auto" and file.suffix.lower() not in EXTENSIONS:
                     plan.skipped.append(file)

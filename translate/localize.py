@@ -84,6 +84,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
@@ -127,7 +128,7 @@ HOME_LOCALES = {"IDR": "id_ID", "USD": "en_US", "SGD": "en_SG", "AUD": "en_AU", 
 #: English news names that differ from CLDR's ("Indonesian rupiahs").
 NEWS_CURRENCY_NAMES = {"IDR": "rupiah"}
 #: Indonesian unit spellings → (CLDR unit id, length of the English form).
-UNITS = {
+UNITS: dict[str, tuple[str, Literal["short", "long"]]] = {
     "km/jam": ("speed-kilometer-per-hour", "short"),
     "kilometer per jam": ("speed-kilometer-per-hour", "long"),
     "km²": ("area-square-kilometer", "short"), "km2": ("area-square-kilometer", "short"),
@@ -159,7 +160,7 @@ class Quantity:
     scale: int = 0  # power of ten of the scale word: 3 ribu, 6 juta, 9 miliar, 12 triliun
     currency: str | None = None  # ISO 4217 code
     unit: str | None = None  # CLDR unit id
-    unit_length: str = "short"  # "short" for an abbreviation, "long" for a written-out unit
+    unit_length: Literal["short", "long"] = "short"  # an abbreviation, or a written-out unit
     date: dt.date | None = None  # day-month dates carry the year 2000 (which has a 29 February)
     weekday: bool = False  # the weekday was written
     time: dt.time | None = None

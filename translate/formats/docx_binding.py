@@ -74,7 +74,7 @@ def shown_text(sdt: etree._Element) -> str:
         if element.tag == W_T:
             out.append(element.text or "")
         else:
-            out.append("\t" if element.tag.endswith("tab") else "\n")
+            out.append("\t" if str(element.tag).endswith("tab") else "\n")
     return "".join(out)
 
 

@@ -75,7 +75,8 @@ def rpr_key(run: etree._Element) -> str:
     rpr = run.find(W_RPR)
     if rpr is None:
         return ""
-    return etree.tostring(rpr, method="c14n", exclusive=True, with_tail=False).decode("utf-8")
+    canonical = etree.tostring(rpr, method="c14n", exclusive=True, with_tail=False)  # type: ignore[call-overload]
+    return canonical.decode("utf-8")
 
 
 def _prefixed(element: etree._Element, name: str) -> str:
@@ -93,8 +94,8 @@ def _shell(element: etree._Element, empty: bool = False) -> str:
     writer puts back the elements themselves, so a drawing's whole XML need
     not be shown.
     """
-    attributes = "".join(f' {_prefixed(element, k)}="{v}"' for k, v in element.attrib.items())
-    return f"<{_prefixed(element, element.tag)}{attributes}{'/' if empty else ''}>"
+    attributes = "".join(f' {_prefixed(element, str(k))}="{v}"' for k, v in element.attrib.items())
+    return f"<{_prefixed(element, str(element.tag))}{attributes}{'/' if empty else ''}>"
 
 
 @dataclass
@@ -246,7 +247,7 @@ def code_paragraph(paragraph: etree._Element, state: FieldState,
             if token.kind == "open":
                 char = allocator.code(CodeKind.OPEN, _shell(token.element), name)
             else:
-                tag = _prefixed(token.element, token.element.tag)
+                tag = _prefixed(token.element, str(token.element.tag))
                 char = allocator.code(CodeKind.CLOSE, f"</{tag}>", name, pair=_open_of(pieces, token))
             pieces[char] = Piece("wrapper", element=token.element, container=token.container)
             coded.append(char)

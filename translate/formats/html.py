@@ -105,7 +105,7 @@ class _Switch(str):
         switch.translated = translated
         return switch
 
-    def __getnewargs__(self) -> tuple[str, str]:  # picklable: a document may go to a worker process
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # picklable: for worker processes
         return str(self), self.translated
 
 

@@ -231,6 +231,7 @@ def decode_html(data: bytes, name: str) -> tuple[str, bool, str | None]:
     found = declaration(data)
     encoding = found.encoding if found else None
     if encoding == "replacement":
+        assert found is not None
         raise InputError(
             f"its <meta> declares {found.label!r}, an encoding browsers refuse to read "
             "(WHATWG 'replacement')",
@@ -248,7 +249,9 @@ def decode_html(data: bytes, name: str) -> tuple[str, bool, str | None]:
                                   "or convert it to UTF-8") from None
         return text, bom, None
     refuse_binary(data, name)  # a declaration does not make binary data text
-    codec = webencodings.lookup(encoding).codec_info.name
+    known = webencodings.lookup(encoding)
+    assert known is not None  # ``encoding`` is a WHATWG name the prescan returned
+    codec = known.codec_info.name
     try:
         return data.decode(codec), False, codec
     except UnicodeDecodeError as error:

@@ -182,6 +182,7 @@ def _content_end(text: str, pos: int, name: str, state: str) -> int:
             return match.start()
         # "<!--" leaves the escape start in its dashes: "<!-->" opens and closes it at once
         pos = match.start() + 2 if current == "data" else match.end()
+        assert match.lastgroup is not None  # every alternative of the state patterns is a named group
         current = match.lastgroup
 
 
@@ -234,11 +235,18 @@ def _comment(text: str, lt: int) -> Token:
     return Token(TokenKind.COMMENT, lt, end + (3 if text.startswith("-->", end) else 4))
 
 
+def _match_end(pattern: re.Pattern[str], text: str, pos: int) -> int:
+    """Where a pattern that always matches (it may match nothing: ``[^...]*``) ends at ``pos``."""
+    match = pattern.match(text, pos)
+    assert match is not None, pattern.pattern
+    return match.end()
+
+
 def _tag(text: str, lt: int, kind: TokenKind) -> Token:
     """A start or end tag with its attributes; cut off by the end of the file it is BOGUS."""
     size = len(text)
     name_start = lt + (1 if kind is TokenKind.START else 2)
-    name_end = _TAG_NAME.match(text, name_start).end()
+    name_end = _match_end(_TAG_NAME, text, name_start)
     name = text[name_start:name_end].translate(_ASCII_LOWER)
     attributes: list[Attribute] = []
     pos = name_end
@@ -251,13 +259,13 @@ def _tag(text: str, lt: int, kind: TokenKind) -> Token:
             return Token(kind, lt, pos + 2, name, tuple(attributes), True)
         if text[pos] == ">":
             return Token(kind, lt, pos + 1, name, tuple(attributes))
-        match = _ATTR_NAME.match(text, pos)
-        attr_name = match.group().translate(_ASCII_LOWER)
-        pos = _SPACE.match(text, match.end()).end()
+        attr_end = _match_end(_ATTR_NAME, text, pos)
+        attr_name = text[pos:attr_end].translate(_ASCII_LOWER)
+        pos = _match_end(_SPACE, text, attr_end)
         if pos >= size or text[pos] != "=":
             attributes.append(Attribute(attr_name, None, pos, pos))
             continue
-        pos = _SPACE.match(text, pos + 1).end()
+        pos = _match_end(_SPACE, text, pos + 1)
         if pos >= size:
             return Token(TokenKind.BOGUS, lt, size)
         quote = text[pos]
@@ -270,6 +278,6 @@ def _tag(text: str, lt: int, kind: TokenKind) -> Token:
         elif quote == ">":
             attributes.append(Attribute(attr_name, "", pos, pos))
         else:
-            end = _UNQUOTED.match(text, pos).end()
+            end = _match_end(_UNQUOTED, text, pos)
             attributes.append(Attribute(attr_name, text[pos:end], pos, end))
             pos = end

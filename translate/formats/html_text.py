@@ -189,8 +189,9 @@ class HtmlBlock(Block):
             segment = self.segments[number]
             end = self._locate(segment.source, pos, self.gaps[number + 1]) if pos is not None else None
             text = segment.target if target and segment.target is not None else segment.source
-            if text == segment.source and end is not None and self.original[pos:end] == text:
-                parts.append(self._original(pos, end, target))
+            kept = (pos, end) if pos is not None and end is not None else None  # the source's place, if found
+            if text == segment.source and kept is not None and self.original[kept[0] : kept[1]] == text:
+                parts.append(self._original(kept[0], kept[1], target))
             else:
                 parts.append(self._encode(keep_code_order(text, segment.source), target))
             pos = end

@@ -381,8 +381,9 @@ class OpenElements:
                 while not self._html_rules(name) and self.stack:  # pop the foreign elements
                     self._pop_to(len(self.stack) - 1, index, own=False)
             else:
-                if not self_closing:
-                    self._push_foreign(name, self.current().namespace, attributes, index)
+                current = self.current()
+                if not self_closing and current is not None:  # in_foreign(): there is a current node
+                    self._push_foreign(name, current.namespace, attributes, index)
                 return None
         return self._html_start(name, attributes, self_closing, index, protected)
 

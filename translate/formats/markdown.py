@@ -102,7 +102,8 @@ class MarkdownFormat:
                 if quote:
                     texts[-1], closing_quote = texts[-1][:-1], True
                 style = {'"': "double", "'": "single"}.get(quote, "plain")
-                rest_of_line = _REST_OF_LINE.match(after, len(quote)).group()
+                rest = _REST_OF_LINE.match(after, len(quote))  # [^\r\n]* always matches
+                rest_of_line = rest.group() if rest else ""
                 texts.append(render_value(part, dialect, style, rest_of_line))
             else:
                 texts.append(render_block(part, *_around(parts, index)))

@@ -21,8 +21,8 @@ try:  # the exact whitespace set markdown-it trims with (markdown-it-py >= 4)
     from markdown_it.common.utils import mdTrim as md_trim
 except ImportError:  # pragma: no cover - older markdown-it-py used str.strip()
 
-    def md_trim(text: str) -> str:
-        return text.strip()
+    def md_trim(string: str) -> str:
+        return string.strip()
 
 
 #: markdown-it normalises each of these to "\n", so line numbers agree with ours.

@@ -110,11 +110,12 @@ def check_containment(terms: list[Term]) -> list[Problem]:
         for i in range(len(keys)):
             if keys[i] == " ":
                 continue
-            node: TrieNode | None = trie
+            node: TrieNode = trie
             for j in range(i, len(keys)):
-                node = node.children.get(keys[j])
-                if node is None:
+                child = node.children.get(keys[j])
+                if child is None:
                     break
+                node = child
                 if (i, j + 1) == (0, len(keys)):
                     continue
                 inner += [f"{other.source!r} ({other.origin})" for other in node.terms

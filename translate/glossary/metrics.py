@@ -137,11 +137,11 @@ def _segment_counts(matches: list[TermMatch], hypothesis: str, exact: bool,
     for term in sorted(wanted, key=lambda t: -max(len(x) for x in t.targets)):
         pattern = patterns.get(term) or patterns.setdefault(term, target_pattern(term, exact))
         got = 0
-        for m in pattern.finditer(hypothesis):
+        for found in pattern.finditer(hypothesis):
             if got == wanted[term]:
                 break
-            if all(m.end() <= s or m.start() >= e for s, e in used):
-                used.append(m.span())
+            if all(found.end() <= s or found.start() >= e for s, e in used):
+                used.append(found.span())
                 got += 1
         counts.append((term, wanted[term], got))
     return counts

@@ -14,10 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..document import InlineCode
 from ..localize import Protection
 from .text import PlainText, plain_text
+
+if TYPE_CHECKING:
+    from ..glossary import Glossary
 
 ERROR = "error"
 WARNING = "warning"
@@ -116,4 +120,4 @@ def excerpt(text: str, span: tuple[int, int] | None) -> str:
 class QAContext:
     """What a check may need besides the units: the glossary (None: the glossary check is skipped)."""
 
-    glossary: object | None = None  # translate.glossary.Glossary
+    glossary: Glossary | None = None

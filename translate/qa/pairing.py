@@ -57,6 +57,7 @@ def pair_documents(source: Document, target: Document) -> list[QAUnit]:
     from ..evaluate.align import align_lengths
 
     sources, targets = source.blocks, target.blocks
+    beads: list[tuple[tuple[int, ...], tuple[int, ...]]]
     if len(sources) == len(targets):
         beads = [((i,), (i,)) for i in range(len(sources))]
     else:
@@ -94,8 +95,8 @@ def _merge(blocks: list[Block]) -> tuple[str, dict[str, InlineCode]]:
         first = len(codes)
         if first + len(block.codes) > CODE_CAPACITY:
             break  # CODE_CAPACITY codes in one unit: the rest of the text is left out rather than mislabelled
-        mapping = {char: code_char(first + n) for n, char in enumerate(block.codes)}
+        mapping: dict[str, str] = {char: code_char(first + n) for n, char in enumerate(block.codes)}
         for char, code in block.codes.items():
             codes[mapping[char]] = replace(code, char=mapping[char], pair=mapping.get(code.pair or ""))
-        texts.append(block.source.strip().translate(str.maketrans(mapping)))
+        texts.append(block.source.strip().translate({ord(old): new for old, new in mapping.items()}))
     return "\n".join(texts), codes

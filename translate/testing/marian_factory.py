@@ -125,7 +125,7 @@ def build_marian_model(directory: Path, spec: ModelSpec) -> Path:
     )
 
     shape = {k: v for k, v in spec.shape.items() if k != "vocab_size"}
-    config = MarianConfig(
+    config = MarianConfig(  # type: ignore[call-arg]  # keyword arguments go to PretrainedConfig
         vocab_size=len(vocab),
         decoder_vocab_size=len(vocab),
         pad_token_id=pad_id,

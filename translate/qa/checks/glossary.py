@@ -69,6 +69,7 @@ class GlossaryCheck(Check):
                     source_span=source_span, expected=term.target,
                     target_span=left.span() if left else None))
                 continue
+            assert use.target_start is not None and use.target_end is not None  # target_form was found
             start, end = target.from_stripped[use.target_start], target.from_stripped[use.target_end - 1] + 1
             written = target.text[start:end]
             if not any(_same_beyond_first(written, form) for form in term.targets):
