@@ -335,7 +335,7 @@ def test_cuda_without_cuda_fails_before_converting(tiny_model_dir: Path) -> None
     start = time.perf_counter()
     with pytest.raises(ModelError, match="CTranslate2 sees 0 CUDA device"):
         CTranslate2Engine(str(tiny_model_dir), device="cuda").load()
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 5.0  # converting first took 23 s
     assert find_converted(str(tiny_model_dir), None, "float16") is None  # nothing converted for it
 
 

@@ -10,10 +10,10 @@ baseline at these sizes.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
+from timing import seconds
 
 from translate.formats import get_format
 from translate.localize import find_quantities
@@ -26,16 +26,6 @@ FACTOR = 30
 #: Four times the input may cost this many times more (linear: 4; quadratic: 16).
 GROWTH = 8
 PROSE = "Harga beras naik di pasar Jakarta, kata petugas. "
-
-
-def seconds(work: Callable[[], object]) -> float:
-    """The fastest of three runs: the least disturbed by other processes."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def prose(size: int, line: str = PROSE) -> str:
