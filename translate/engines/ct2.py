@@ -22,9 +22,9 @@ Speed: batches of similar length (sorted, ``batch_size`` each) are submitted
 asynchronously, so that ``inter_threads`` translators can work on several at
 once; ``intra_threads`` is the number of threads per batch.  Defaults
 (:func:`default_threads`): one translator per core, one thread each, up to 4
-translators (on this project's 2-core machine two single-threaded translators
-decode 1.85x faster than one with two threads: the opus-mt matrices are too
-small for intra-op parallelism to pay; see benchmarks/README.md), int8 weights
+translators (two single-threaded translators decode faster than one with two
+threads: the opus-mt matrices are too small for intra-op parallelism to pay;
+the measurements are in benchmarks/README.md), int8 weights
 on a CPU, float16 on CUDA.
 
 Memory: translating imports neither torch nor transformers; only the first

@@ -13,8 +13,9 @@ not end.  The bounds (also in the README):
 * :data:`MAX_TOTAL_BYTES` of input per run (each file is also limited to
   :data:`translate.textio.MAX_INPUT_BYTES`): memory grows linearly with the
   text, about 100 MB plus 12× its size at the line level and 30× at the unit
-  level (document model, sentences, realignment) — 358 MB for 100,000 lines
-  (23 MB), see ``benchmarks/scoring.py`` — so this keeps a run under ~4 GB.
+  level (document model, sentences, realignment; measured by
+  ``benchmarks/scoring.py``, figures in benchmarks/README.md), so this keeps a
+  run under ~4 GB.
 * the realignment's table, :data:`translate.evaluate.align.MAX_CELLS`.
 """
 
