@@ -188,9 +188,10 @@ def _items(codes: list[tuple[int, str]], code_info: dict[str, InlineCode]) -> tu
     for order, (offset, char) in enumerate(codes):
         info = code_info.get(char)
         kind = info.kind if info is not None else CodeKind.ISOLATED
-        partner = where.get(info.pair) if info is not None and info.pair else None
-        if kind == CodeKind.OPEN and partner is not None and partner[1] > order:
-            pairs.append(_Item(order, offset, char, close=info.pair, close_key=partner))
+        close = info.pair if info is not None else None
+        partner = where.get(close) if close else None
+        if kind == CodeKind.OPEN and close and partner is not None and partner[1] > order:
+            pairs.append(_Item(order, offset, char, close=close, close_key=partner))
         elif kind == CodeKind.CLOSE and partner is not None and partner[1] < order:
             continue  # written with its open
         else:

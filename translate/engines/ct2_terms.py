@@ -140,10 +140,11 @@ def insertion_point(output: list[str], floor: int, term: TermTokens, attention: 
     starts = [i for i in range(floor, len(output)) if not is_cont(output[i])] + [len(output)]
     if floor >= len(output):
         return len(output)
-    rows = range(floor, min(len(output), len(attention))) if attention else range(0)
+    weights = attention or []
+    rows = range(floor, min(len(output), len(weights)))
     if term.source_pieces and rows:
-        best = max(rows, key=lambda t: sum(attention[t][s] for s in term.source_pieces
-                                           if s < len(attention[t])))
+        best = max(rows, key=lambda t: sum(weights[t][s] for s in term.source_pieces
+                                           if s < len(weights[t])))
     elif term.source_pieces and n_source:
         centre = (term.source_pieces[0] + term.source_pieces[-1] + 1) / 2 / n_source
         best = max(floor, min(len(output) - 1, int(centre * len(output))))

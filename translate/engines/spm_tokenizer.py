@@ -118,7 +118,7 @@ class MarianSpm:
         """``{"input_ids": ids + [eos]}`` of ``text`` (source side) or ``text_target``."""
         if (text is None) == (text_target is None):
             raise ValueError("give exactly one of text and text_target")
-        pieces = self.tokenize(text_target, target=True) if text is None else self.tokenize(text)
+        pieces = self.tokenize(text) if text is not None else self.tokenize(str(text_target), target=True)
         return {"input_ids": self.convert_tokens_to_ids(pieces) + [self.eos_token_id]}
 
     # -- decoding --------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def _banded(hyp: np.ndarray, ref: np.ndarray, half_width: int) -> tuple[list[Bea
         steps[:, 0] = 0.0
         runs = np.cumsum(steps, axis=1)
         candidates = np.empty((_LEFT, width))
-        for r, i in enumerate(rows):
+        for r, i in enumerate(rows.tolist()):
             lo = int(los[i])
             for shape, (di, dj) in enumerate(_SHAPES[:_LEFT]):
                 prev_lo, prev = stored[2 - di]

@@ -220,7 +220,7 @@ def compare_stats(metrics: MetricSet, named: list[tuple[str, SegmentStats]], ide
     if len(named) < 2:
         raise ValueError("compare needs a baseline and at least one system")
     seed = sacrebleu_seed()
-    signatures = {name: [] for name in METRIC_NAMES}
+    signatures: dict[str, list[str]] = {name: [] for name in METRIC_NAMES}
     if n_bootstrap:
         for name, text in metrics.signatures(n_bootstrap, seed).items():
             signatures[name].append(text)

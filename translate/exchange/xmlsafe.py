@@ -38,7 +38,7 @@ def parse_xml(data: bytes, name: str) -> etree._Element:
             hint="fix the file in its tool, or export it again",
         ) from None
     dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and (list(dtd.iterelements()) or list(dtd.entities())):
+    if dtd is not None and (any(True for _ in dtd.iterelements()) or any(True for _ in dtd.entities())):
         raise InputError(
             "XML with a document type declaration (DTD, entities) is refused",
             path=name,

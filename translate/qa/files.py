@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, TranslateError
+from ..glossary import Glossary
 from .pairing import pair_documents
 from .registry import Check
 from .runner import QADocument, run_checks
@@ -71,7 +72,7 @@ def _by_key(folder: Path, keep) -> dict[str, Path]:
     return files
 
 
-def check_files(source: str | Path, target: str | Path, fmt: str = "auto", glossary: object | None = None,
+def check_files(source: str | Path, target: str | Path, fmt: str = "auto", glossary: Glossary | None = None,
                 checks: Sequence[Check] | None = None) -> QAFiles:
     """Check every translation under ``target`` against its source under ``source``."""
     from ..formats import detect_format

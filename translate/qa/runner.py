@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..document import Document
+from ..glossary import Glossary
 from ..localize import Protection
 from .checks.untranslated import UNTRANSLATED_IDENTICAL
 from .model import ERROR, QAContext, QAIssue, QAUnit
@@ -24,7 +25,7 @@ class QADocument:
 
 
 def run_checks(units: Sequence[QAUnit], checks: Sequence[Check] | None = None,
-               glossary: object | None = None) -> list[QAIssue]:
+               glossary: Glossary | None = None) -> list[QAIssue]:
     """Every finding of ``checks`` (all by default) on the units of one document, in document order.
 
     A unit whose translation is its source unchanged keeps that finding only:
@@ -39,16 +40,16 @@ def run_checks(units: Sequence[QAUnit], checks: Sequence[Check] | None = None,
     return sorted(found, key=lambda i: (order.get(i.segment, len(order)), i.severity != ERROR))
 
 
-def check_document(document: Document, protections: Sequence[Protection] = (), glossary: object | None = None,
-                   checks: Sequence[Check] | None = None, scores: Mapping[str, float] | None = None,
-                   target: str | None = None) -> QADocument:
+def check_document(document: Document, protections: Sequence[Protection] = (),
+                   glossary: Glossary | None = None, checks: Sequence[Check] | None = None,
+                   scores: Mapping[str, float] | None = None, target: str | None = None) -> QADocument:
     """Check a run's translated document (``protections``: the quantities localized in it)."""
     units = document_units(document, protections, scores)
     return QADocument(document.name, target or document.name, units, run_checks(units, checks, glossary))
 
 
 def check_documents(documents: Iterable[Document], protections: Sequence[Protection] = (),
-                    glossary: object | None = None, checks: Sequence[Check] | None = None,
+                    glossary: Glossary | None = None, checks: Sequence[Check] | None = None,
                     scores: Mapping[str, float] | None = None) -> list[QAIssue]:
     """The findings on every translated segment of ``documents``."""
     return [issue for document in documents
