@@ -1,7 +1,10 @@
-"""Shared fixtures: a tiny Marian model in the real opus-mt file layout."""
+"""Shared fixtures: a tiny Marian model in the real opus-mt file layout, and a real browser."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,40 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
         paths = sample_paths(cls.format_name, cls.extension)
         metafunc.parametrize("sample", paths, ids=[p.name for p in paths])
+
+
+# Debian's Chromium (Playwright's own browser downloads are not reachable here).
+CHROMIUM = os.environ.get("TRANSLATE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[dev]')"
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium through Playwright, one per test module.
+
+    Skips and says why when Playwright or Chromium is missing, unless
+    ``TRANSLATE_REQUIRE_BROWSER`` is set (``.ci/run`` sets it): then a missing
+    browser fails, so browser tests cannot pass quietly by not running.
+    """
+    reason = _browser_missing()
+    if reason:
+        if os.environ.get("TRANSLATE_REQUIRE_BROWSER"):
+            pytest.fail(f"browser tests are required here (TRANSLATE_REQUIRE_BROWSER): {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -6,32 +6,10 @@ is unset (CI sets it, so a missing browser fails there instead of passing quietl
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
-
-import pytest
 
 from translate.qa import QAUnit, run_checks, write_qa_report
 from translate.qa.runner import QADocument
-
-CHROMIUM = os.environ.get("TRANSLATE_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-def _browser_or_skip():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    missing = sync_playwright is None or not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM))
-    if missing:
-        if os.environ.get("TRANSLATE_REQUIRE_BROWSER"):
-            pytest.fail(f"TRANSLATE_REQUIRE_BROWSER is set but Playwright or {CHROMIUM} is missing "
-                        "(pip install playwright; apt-get install chromium)")
-        pytest.skip(f"Playwright or {CHROMIUM} missing (set TRANSLATE_REQUIRE_BROWSER to make this an error)")
-    return sync_playwright
 
 
 def _page(tmp_path: Path) -> Path:
@@ -50,30 +28,27 @@ def _page(tmp_path: Path) -> Path:
     return path
 
 
-def test_qa_page_renders_in_chromium(tmp_path: Path) -> None:
-    sync_playwright = _browser_or_skip()
+def test_qa_page_renders_in_chromium(browser, tmp_path: Path) -> None:
     path = _page(tmp_path)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            errors: list[str] = []
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            dialogs: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            assert errors == [] and dialogs == []  # the quoted <script> stayed text
-            loop = page.locator("mark.error", has_text="Sever Sever Sever")
-            assert loop.count() == 1 and loop.first.is_visible()
-            assert "repetition" in (loop.first.get_attribute("title") or "")
-            assert page.locator("mark.error", has_text="1.250").count() == 1  # the number that went missing
-            assert page.locator("td.text", has_text="<script>alert(1)</script>").count() == 2
-            assert page.locator("script").count() == 0
-            assert page.locator("tr.error").count() == 2 and page.locator("nav.flagged a").count() == 2
-            width = page.evaluate("() => [document.documentElement.scrollWidth, "
-                                  "document.documentElement.clientWidth]")
-            assert width[0] <= width[1] <= 1280, width  # no sideways overflow, even with a 500-character URL
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        assert errors == [] and dialogs == []  # the quoted <script> stayed text
+        loop = page.locator("mark.error", has_text="Sever Sever Sever")
+        assert loop.count() == 1 and loop.first.is_visible()
+        assert "repetition" in (loop.first.get_attribute("title") or "")
+        assert page.locator("mark.error", has_text="1.250").count() == 1  # the number that went missing
+        assert page.locator("td.text", has_text="<script>alert(1)</script>").count() == 2
+        assert page.locator("script").count() == 0
+        assert page.locator("tr.error").count() == 2 and page.locator("nav.flagged a").count() == 2
+        width = page.evaluate("() => [document.documentElement.scrollWidth, "
+                              "document.documentElement.clientWidth]")
+        assert width[0] <= width[1] <= 1280, width  # no sideways overflow, even with a 500-character URL
+    finally:
+        page.close()
