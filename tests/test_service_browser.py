@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,9 @@ def served(tmp_path):
         yield service, base, secret
 
 
-@pytest.fixture
-def page(browser, served):
+@contextmanager
+def new_page(browser):
+    """A page in a fresh context; any script error on it fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
@@ -50,6 +52,12 @@ def page(browser, served):
     yield page
     context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def page(browser, served):
+    with new_page(browser) as page:
+        yield page
 
 
 def sign_in(page, base: str, secret: str) -> None:
@@ -168,3 +176,44 @@ def test_a_deleted_tag_is_offered_back_and_never_saved_missing(page, served):
     page.wait_for_selector('.row[data-n="0"][data-state="edited"]')
     saved = service.store.segment(service.store.jobs(1)[0].id, 0)["target"]
     assert sorted(c for c in saved if "\ue000" <= c <= "\uf8ff") == ["\ue000", "\ue001"]
+
+
+def test_a_translation_memory_match_is_offered_and_used(browser, tmp_path, tiny_model_dir):
+    from translate.memory import MemoryEntry, normalise
+
+    service = make_service(tmp_path, engine="marian", model=str(tiny_model_dir), beam=1, max_length=12)
+    key = normalise("Harga beras naik pekan ini.", {}).key("id", "en-US")
+    entry = MemoryEntry(key, "Rice prices rose this week.", [], "lama.txt", "post-edit", True)
+    service.workbench.memory.store([entry])
+    secret = service.store.create_token("translator")
+    with live_server(service) as base, new_page(browser) as page:
+        sign_in(page, base, secret)
+        upload(page, "harga.id.txt", b"Harga beras naik pekan lalu.\n", "text/plain")
+        match = page.locator('.row[data-n="0"] .note.tm .tm-match')
+        assert match.text_content() == "87% Rice prices rose this week."
+        match.click()
+        page.wait_for_selector('.row[data-n="0"][data-state="edited"]')
+    segment = service.store.segment(service.store.jobs(1)[0].id, 0)
+    assert (segment["target"], segment["state"]) == ("Rice prices rose this week.", "edited")
+
+
+def test_machine_output_reaches_the_segment_that_has_the_caret(page, served):
+    from dataclasses import asdict
+
+    from translate.service.store import MACHINE, TRANSLATED, MachineResult
+
+    service, base, secret = served
+    data = b"Harga naik.\n\nWarga tenang.\n"
+    prepared = service.workbench.prepare("a.txt", "text", data)
+    rows = [(i.n, i.sid, {k: v for k, v in asdict(i).items() if k not in ("n", "sid")})
+            for i in service.workbench.describe(prepared)]
+    job = service.store.create_job(service.store.token_for(secret).id, "a.txt", "text", data, "sig", rows)
+    sign_in(page, base, secret)
+    page.goto(f"{base}/#/job/{job}")  # queued: no machine output yet, the caret in the first segment
+    page.wait_for_function("() => document.activeElement.closest('.row') && "
+                           "document.activeElement.closest('.row').dataset.n === '0'")
+    service.store.save_machine(job, [MachineResult(0, "Prices rose.", MACHINE, [], []),
+                                     MachineResult(1, "Residents are calm.", MACHINE, [], [])])
+    service.store.set_state(job, TRANSLATED)
+    page.wait_for_function("() => document.querySelector('.row[data-n=\"0\"] .target').textContent"
+                           " === 'Prices rose.'", timeout=10_000)
