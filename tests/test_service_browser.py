@@ -67,11 +67,24 @@ def sign_in(page, base: str, secret: str) -> None:
     page.wait_for_selector("#documents:not([hidden])")
 
 
-def upload(page, name: str, data: bytes, mime: str) -> None:
+def upload(page, name: str, data: bytes, mime: str) -> str:
+    """Upload a file and wait until the editor shows ITS job, translated; returns the job id.
+
+    The editor may still hold the job opened before (a translated one), so waiting
+    for a visible editor or for "translated" alone could return on that stale view.
+    """
+    before = page.evaluate("location.hash")
     page.set_input_files("#file", files=[{"name": name, "mimeType": mime, "buffer": data}])
     page.click("#upload-form button")
-    page.wait_for_selector("#editor:not([hidden])")
-    page.wait_for_function("() => document.querySelector('#counts').textContent.startsWith('translated')")
+    handle = page.wait_for_function("""before => {
+        const match = /^#\\/job\\/([0-9a-f]+)$/.exec(location.hash);
+        const editor = document.querySelector('#editor');
+        return match && location.hash !== before && !editor.hidden && editor.dataset.job === match[1]
+            && document.querySelector('#grid .row') !== null
+            && document.querySelector('#grid .row[data-state="new"]') === null
+            && document.querySelector('#counts').textContent.startsWith('translated') && match[1];
+    }""", arg=before)
+    return handle.json_value()
 
 
 def test_edit_move_a_tag_confirm_and_download_a_docx(page, served, tmp_path):
@@ -217,3 +230,25 @@ def test_machine_output_reaches_the_segment_that_has_the_caret(page, served):
     service.store.set_state(job, TRANSLATED)
     page.wait_for_function("() => document.querySelector('.row[data-n=\"0\"] .target').textContent"
                            " === 'Prices rose.'", timeout=10_000)
+
+
+def test_opening_another_job_never_shows_the_previous_jobs_rows(page, served):
+    _service, base, secret = served
+    sign_in(page, base, secret)
+    first = upload(page, "satu.txt", b"Harga naik.\n", "text/plain")
+    page.goto(base + "/#/")
+    page.wait_for_selector("#doc-table tbody tr")
+    second = upload(page, "dua.txt", b"Warga tenang.\n\nHujan turun.\n", "text/plain")
+    assert first != second and page.locator("#grid .row").count() == 2
+    # going back to the first job while its details are slow to come: the second's rows are gone at once
+    held = []
+    page.route(f"**/api/jobs/{first}", lambda route: held.append(route))
+    page.goto(f"{base}/#/job/{first}")
+    page.wait_for_function("() => !document.querySelector('#editor').hidden")
+    page.wait_for_timeout(100)
+    assert held and page.locator("#grid .row").count() == 0
+    assert page.locator("#counts").text_content() == "" and page.locator("#doc-title").text_content() == ""
+    held[0].continue_()
+    page.wait_for_function(f"() => document.querySelector('#editor').dataset.job === '{first}'")
+    assert page.locator("#grid .row").count() == 1
+    assert page.locator("#doc-title").text_content() == "satu.txt"

@@ -132,15 +132,23 @@ async function downloadJob(job) {
 // ------------------------------------------------------------------ the segment grid
 
 async function openJob(id) {
-  show('editor');
-  const job = await api.job(id);
-  state.job = job;
+  // Nothing of the job shown before stays on screen while this one loads.
+  state.job = null;
   state.segments.clear();
   state.rows.clear();
-  $('doc-title').textContent = job.name;
+  delete $('editor').dataset.job;
+  $('doc-title').textContent = '';
+  $('counts').textContent = '';
   $('grid').replaceChildren();
+  show('editor');
+  const job = await api.job(id);
+  if (location.hash !== `#/job/${id}`) return; // the translator went elsewhere meanwhile
+  state.job = job;
+  $('doc-title').textContent = job.name;
   await refreshSegments();
+  if (state.job !== job) return;
   updateHeader(job);
+  $('editor').dataset.job = id; // its rows are rendered
   if (job.state === 'queued' || job.state === 'translating') followProgress(id);
   // the first open segment gets the caret, unless the translator already clicked into one meanwhile
   const first = firstOpen(-1);
