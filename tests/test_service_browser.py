@@ -248,6 +248,7 @@ def test_opening_another_job_never_shows_the_previous_jobs_rows(page, served):
     page.wait_for_timeout(100)
     assert held and page.locator("#grid .row").count() == 0
     assert page.locator("#counts").text_content() == "" and page.locator("#doc-title").text_content() == ""
+    assert page.locator("#status").text_content() == ""  # not the document count of the list shown before
     held[0].continue_()
     page.wait_for_function(f"() => document.querySelector('#editor').dataset.job === '{first}'")
     assert page.locator("#grid .row").count() == 1

@@ -140,6 +140,7 @@ async function openJob(id) {
   $('doc-title').textContent = '';
   $('counts').textContent = '';
   $('grid').replaceChildren();
+  status('');
   show('editor');
   const job = await api.job(id);
   if (location.hash !== `#/job/${id}`) return; // the translator went elsewhere meanwhile
