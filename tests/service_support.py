@@ -13,8 +13,10 @@ from pathlib import Path
 from translate.engines import create_engine
 from translate.glossary import load_glossary
 from translate.localize import Localizer
+from translate.pipeline import Translator
 from translate.service.app import Limits, Service, create_app
 from translate.service.store import Store
+from translate.service.tm import ThreadedMemory, memory_path
 from translate.service.work import Workbench
 
 GLOSSARY = "source\ttarget\tcategory\nMenteri Luar Negeri\tForeign Minister\ttitle\n"
@@ -23,13 +25,20 @@ ARTICLE = ("Menteri Luar Negeri berbicara di Jakarta.\n\n"
 
 
 def make_service(folder: Path, engine: str = "pseudo", limits: Limits | None = None, workers: int = 2,
-                 **engine_options) -> Service:
-    """A service on a real engine (``pseudo``, or a model with ``model=``), with a small glossary."""
+                 tm: Path | None = None, **engine_options) -> Service:
+    """A service on a real engine (``pseudo``, or a model with ``model=``), with a small glossary.
+
+    An engine that translates gets a translation memory, ``tm`` or ``data/memory.sqlite``
+    (as ``translate serve``); pseudo output is not a translation, so it gets none.
+    """
     glossary_file = folder / "glossary.tsv"
     glossary_file.write_text(GLOSSARY, encoding="utf-8")
-    workbench = Workbench(create_engine(engine, **engine_options), load_glossary(glossary_file),
-                          Localizer("en_US", "code"))
-    return Service(Store.in_folder(folder / "data"), workbench, limits or Limits(), workers)
+    engine_object = create_engine(engine, **engine_options)
+    memory = None
+    if engine_object.translates:
+        memory = ThreadedMemory(memory_path(str(tm) if tm else None, folder / "data"))
+    translator = Translator(engine_object, load_glossary(glossary_file), Localizer("en_US", "code"), memory)
+    return Service(Store.in_folder(folder / "data"), Workbench(translator), limits or Limits(), workers)
 
 
 def docx_article() -> bytes:

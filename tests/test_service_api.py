@@ -124,7 +124,10 @@ def test_segments_carry_terms_quantities_and_checks(client, service):
     assert second["codes"][char]["label"] == "2.5%" and char in second["mt"]
     for segment in segments:
         assert segment["target"] == segment["mt"] and segment["state"] == "translated"
-        assert segment["confidence"] is None and segment["tm"] == [] and segment["qa"] == []
+        assert segment["confidence"] is None and segment["tm"] == []
+    # every translate.qa check ran: the glossary check found the term missing, nothing else is wrong
+    assert [(i["check"], i["code"], i["segment"]) for s in segments for i in s["qa"]] == \
+        [("glossary", "term-missing", "berita.id.txt#0.0")]
     # pseudo output lacks the glossary's English, so the term audit flags the segment for checking
     assert first["terms_found"][0]["found"] is False and first["needs_check"] is True
     flagged = client.get(f"/api/jobs/{job['id']}/segments?needs_check=true", headers=headers).json()
@@ -169,14 +172,19 @@ def test_a_target_with_wrong_tags_is_a_422_listing_the_problem(client, service):
     chars = [c for c in segment["source"] if "\ue000" <= c <= "\uf8ff"]
     bold_open, italic_open, italic_close, bold_close = chars
     url = f"/api/jobs/{job['id']}/segments/0"
+    # the checks translate.targets makes of every merged target (apply_targets), plus a person's text's
     cases = {
-        f"President {bold_open}Joko Widodo arrived.": "must appear once, found 0",
+        f"President {bold_open}Joko Widodo arrived.": "code '_' appears 0 time(s), expected 1",
         f"President {bold_open}{bold_open}Joko {italic_open}Widodo{italic_close}{bold_close} arrived.":
-            "found 2",
-        f"President {bold_open}Joko {italic_open}Widodo{bold_close}{italic_close} arrived.": "cross",
-        f"President {bold_close}Joko {italic_open}Widodo{italic_close}{bold_open} arrived.": "comes before",
+            "code '**' appears 2 time(s), expected 1",
+        f"President {bold_open}Joko {italic_open}Widodo{bold_close}{italic_close} arrived.":
+            "code '**' closes inside '_': spans must nest",
+        f"President {bold_close}Joko {italic_open}Widodo{italic_close}{bold_open} arrived.":
+            "closes before its open code",
         f"President {bold_open}Joko {italic_open}Widodo{italic_close}{bold_close} \ue0ff arrived.":
-            "unknown inline code",
+            "code U+E0FF is not in this segment's source",
+        f"President {bold_open}Joko {italic_open}Widodo{italic_close}{bold_close}\narrived.":
+            "a line break is not allowed",
         "": "the target is empty",
     }
     for target, problem in cases.items():
@@ -262,13 +270,6 @@ def test_translate_now_for_short_texts(client, service, tmp_path):
     assert response.json()["translation"] == expected
     too_long = client.post("/api/translate", json={"text": "a" * 2001}, headers=headers)
     assert too_long.status_code == 413
-
-
-def test_xliff_routes_say_what_is_missing(client, service):
-    headers = auth(service)
-    job = translated(client, service, headers)
-    response = client.get(f"/api/jobs/{job['id']}/xliff", headers=headers)
-    assert response.status_code == 501 and "translate.exchange" in response.json()["detail"]
 
 
 def test_openapi_schema_is_served_to_token_holders(client, service):
@@ -364,3 +365,34 @@ def test_a_real_model_translates_a_job(tmp_path, tiny_model_dir):
     assert "engine=ct2" in job["signature"]
     assert segment["mt"] and segment["mt"] != segment["source"]
     assert all(segment["mt"].count(c) == 1 for c in segment["codes"])
+
+
+def test_an_edit_must_keep_its_blocks_spans_nested_with_the_other_sentences(client, service):
+    headers = auth(service)
+    job = translated(client, service, headers, name="a.md", data=b"**_Dia berkata. Lalu_** pergi.\n",
+                     content_type="text/markdown")
+    url = f"/api/jobs/{job['id']}/segments"
+    source = client.get(f"{url}/0", headers=headers).json()["source"]
+    bold, italic = source[0], source[1]  # both spans close in the next sentence
+    swapped = client.put(f"{url}/0", json={"target": f"{italic}{bold}He said."}, headers=headers)
+    assert swapped.status_code == 422
+    assert "spans must nest" in swapped.json()["detail"]["problems"][0]
+    nested = client.put(f"{url}/0", json={"target": f"{bold}{italic}He said."}, headers=headers)
+    assert nested.status_code == 200
+    assert client.get(f"/api/jobs/{job['id']}/document", headers=headers).text.startswith("**_He said. ")
+
+
+def test_findings_of_every_qa_check_mark_a_segment_for_checking(client, service):
+    headers = auth(service)
+    job = translated(client, service, headers)
+    url = f"/api/jobs/{job['id']}/segments"
+    left = client.put(f"{url}/2", json={"target": "Warga diminta tetap tenang."}, headers=headers).json()
+    assert [(i["check"], i["severity"]) for i in left["qa"]] == [("untranslated", "error")]
+    assert left["needs_check"] is True
+    flagged = client.get(f"{url}?needs_check=true", headers=headers).json()
+    assert [s["n"] for s in flagged] == [0, 2]  # the missing glossary term, the Indonesian left
+    report = client.get(f"/api/jobs/{job['id']}/qa", headers=headers).json()
+    assert {(i["segment"], i["check"]) for i in report} == {("berita.id.txt#0.0", "glossary"),
+                                                            ("berita.id.txt#1.1", "untranslated")}
+    fixed = client.put(f"{url}/2", json={"target": "Residents were asked to stay calm."}, headers=headers)
+    assert fixed.json()["qa"] == [] and fixed.json()["needs_check"] is False

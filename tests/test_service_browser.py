@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,9 @@ def served(tmp_path):
         yield service, base, secret
 
 
-@pytest.fixture
-def page(browser, served):
+@contextmanager
+def new_page(browser):
+    """A page in a fresh context; any script error on it fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
@@ -52,6 +54,12 @@ def page(browser, served):
     assert not errors, errors
 
 
+@pytest.fixture
+def page(browser, served):
+    with new_page(browser) as page:
+        yield page
+
+
 def sign_in(page, base: str, secret: str) -> None:
     page.goto(base + "/")
     page.fill("#token", secret)
@@ -59,11 +67,24 @@ def sign_in(page, base: str, secret: str) -> None:
     page.wait_for_selector("#documents:not([hidden])")
 
 
-def upload(page, name: str, data: bytes, mime: str) -> None:
+def upload(page, name: str, data: bytes, mime: str) -> str:
+    """Upload a file and wait until the editor shows ITS job, translated; returns the job id.
+
+    The editor may still hold the job opened before (a translated one), so waiting
+    for a visible editor or for "translated" alone could return on that stale view.
+    """
+    before = page.evaluate("location.hash")
     page.set_input_files("#file", files=[{"name": name, "mimeType": mime, "buffer": data}])
     page.click("#upload-form button")
-    page.wait_for_selector("#editor:not([hidden])")
-    page.wait_for_function("() => document.querySelector('#counts').textContent.startsWith('translated')")
+    handle = page.wait_for_function("""before => {
+        const match = /^#\\/job\\/([0-9a-f]+)$/.exec(location.hash);
+        const editor = document.querySelector('#editor');
+        return match && location.hash !== before && !editor.hidden && editor.dataset.job === match[1]
+            && document.querySelector('#grid .row') !== null
+            && document.querySelector('#grid .row[data-state="new"]') === null
+            && document.querySelector('#counts').textContent.startsWith('translated') && match[1];
+    }""", arg=before)
+    return handle.json_value()
 
 
 def test_edit_move_a_tag_confirm_and_download_a_docx(page, served, tmp_path):
@@ -168,3 +189,67 @@ def test_a_deleted_tag_is_offered_back_and_never_saved_missing(page, served):
     page.wait_for_selector('.row[data-n="0"][data-state="edited"]')
     saved = service.store.segment(service.store.jobs(1)[0].id, 0)["target"]
     assert sorted(c for c in saved if "\ue000" <= c <= "\uf8ff") == ["\ue000", "\ue001"]
+
+
+def test_a_translation_memory_match_is_offered_and_used(browser, tmp_path, tiny_model_dir):
+    from translate.memory import MemoryEntry, normalise
+
+    service = make_service(tmp_path, engine="marian", model=str(tiny_model_dir), beam=1, max_length=12)
+    key = normalise("Harga beras naik pekan ini.", {}).key("id", "en-US")
+    entry = MemoryEntry(key, "Rice prices rose this week.", [], "lama.txt", "post-edit", True)
+    service.workbench.memory.store([entry])
+    secret = service.store.create_token("translator")
+    with live_server(service) as base, new_page(browser) as page:
+        sign_in(page, base, secret)
+        upload(page, "harga.id.txt", b"Harga beras naik pekan lalu.\n", "text/plain")
+        match = page.locator('.row[data-n="0"] .note.tm .tm-match')
+        assert match.text_content() == "87% Rice prices rose this week."
+        match.click()
+        page.wait_for_selector('.row[data-n="0"][data-state="edited"]')
+    segment = service.store.segment(service.store.jobs(1)[0].id, 0)
+    assert (segment["target"], segment["state"]) == ("Rice prices rose this week.", "edited")
+
+
+def test_machine_output_reaches_the_segment_that_has_the_caret(page, served):
+    from dataclasses import asdict
+
+    from translate.service.store import MACHINE, TRANSLATED, MachineResult
+
+    service, base, secret = served
+    data = b"Harga naik.\n\nWarga tenang.\n"
+    prepared = service.workbench.prepare("a.txt", "text", data)
+    rows = [(i.n, i.sid, {k: v for k, v in asdict(i).items() if k not in ("n", "sid")})
+            for i in service.workbench.describe(prepared)]
+    job = service.store.create_job(service.store.token_for(secret).id, "a.txt", "text", data, "sig", rows)
+    sign_in(page, base, secret)
+    page.goto(f"{base}/#/job/{job}")  # queued: no machine output yet, the caret in the first segment
+    page.wait_for_function("() => document.activeElement.closest('.row') && "
+                           "document.activeElement.closest('.row').dataset.n === '0'")
+    service.store.save_machine(job, [MachineResult(0, "Prices rose.", MACHINE, [], []),
+                                     MachineResult(1, "Residents are calm.", MACHINE, [], [])])
+    service.store.set_state(job, TRANSLATED)
+    page.wait_for_function("() => document.querySelector('.row[data-n=\"0\"] .target').textContent"
+                           " === 'Prices rose.'", timeout=10_000)
+
+
+def test_opening_another_job_never_shows_the_previous_jobs_rows(page, served):
+    _service, base, secret = served
+    sign_in(page, base, secret)
+    first = upload(page, "satu.txt", b"Harga naik.\n", "text/plain")
+    page.goto(base + "/#/")
+    page.wait_for_selector("#doc-table tbody tr")
+    second = upload(page, "dua.txt", b"Warga tenang.\n\nHujan turun.\n", "text/plain")
+    assert first != second and page.locator("#grid .row").count() == 2
+    # going back to the first job while its details are slow to come: the second's rows are gone at once
+    held = []
+    page.route(f"**/api/jobs/{first}", lambda route: held.append(route))
+    page.goto(f"{base}/#/job/{first}")
+    page.wait_for_function("() => !document.querySelector('#editor').hidden")
+    page.wait_for_timeout(100)
+    assert held and page.locator("#grid .row").count() == 0
+    assert page.locator("#counts").text_content() == "" and page.locator("#doc-title").text_content() == ""
+    assert page.locator("#status").text_content() == ""  # not the document count of the list shown before
+    held[0].continue_()
+    page.wait_for_function(f"() => document.querySelector('#editor').dataset.job === '{first}'")
+    assert page.locator("#grid .row").count() == 1
+    assert page.locator("#doc-title").text_content() == "satu.txt"

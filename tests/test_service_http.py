@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 from service_support import docx_article, free_port, live_server, make_service
@@ -84,3 +85,47 @@ def test_translate_serve_runs_as_a_process(tmp_path):
         _out, err = server.communicate(timeout=30)
     # uvicorn shuts down gracefully, then re-raises the signal it caught
     assert server.returncode in (0, -signal.SIGTERM) and "Traceback" not in err
+
+
+def _subcommand(name: str):
+    from translate.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    return parser, commands.choices[name]
+
+
+def test_serve_takes_every_translation_option_of_run():
+    _parser, run = _subcommand("run")
+    _parser, serve = _subcommand("serve")
+    about_files = {"-o", "--output", "--overwrite", "--skip-existing", "--terms-report", "--qa-report",
+                   "--format"}
+    options = {option for action in run._actions for option in action.option_strings} - about_files
+    assert options <= {option for action in serve._actions for option in action.option_strings}
+
+
+def test_serve_options_reach_the_services_translator(tmp_path, monkeypatch, tiny_model_dir):
+    from translate import cli
+    from translate.service.command import build_service
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRANSLATE_TM", raising=False)
+    parser, _serve = _subcommand("serve")
+    args = parser.parse_args(["serve", "--engine", "pseudo", "--no-glossary", "--style", "ap", "--data", "d",
+                              "--qa-skip", "untranslated"])
+    service = build_service(args, cli._settings, cli._run_glossary)
+    answer = service.workbench.translate_text("Harga beras naik 2,5 persen.", "text")
+    assert "2.5 percent" in answer["translation"] and "style=ap" in answer["signature"]
+    assert service.workbench.glossary is None and service.workbench.memory is None
+    assert "untranslated" not in {check.name for check in service.workbench.checks}
+    model = ["serve", "--engine", "marian", "--model", str(tiny_model_dir), "--beam", "1", "--data", "d"]
+
+    def memory_of(*options: str):
+        args = parser.parse_args([*model, *options])
+        return build_service(args, cli._settings, cli._run_glossary).workbench.memory
+
+    assert memory_of().path == Path("d") / "memory.sqlite"
+    assert memory_of("--tm", "shared.sqlite").path == Path("shared.sqlite")
+    assert memory_of("--no-tm") is None
+    monkeypatch.setenv("TRANSLATE_TM", str(tmp_path / "env.sqlite"))
+    assert memory_of().path == tmp_path / "env.sqlite"

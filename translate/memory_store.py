@@ -87,6 +87,7 @@ class SQLiteMemory:
         self.path = Path(path)
         self.hits = 0
         self._choices: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+        self._data_version: int | None = None  # the file's PRAGMA data_version when _choices was last checked
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
@@ -193,6 +194,18 @@ class SQLiteMemory:
             if len(results) == limit:
                 break
         return results
+
+    def refresh(self) -> None:
+        """Forget the fuzzy-match candidates read so far when another connection changed the file since.
+
+        Entries stored through this object are candidates at once; a long-running
+        process sharing the file with other threads or runs (``translate serve``)
+        calls this before offering matches.  Cheap: one ``PRAGMA data_version``.
+        """
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._choices.clear()
 
     def _approved_choices(self, source_lang: str, target_lang: str) -> tuple[list[str], list[int]]:
         pair = (source_lang, target_lang)

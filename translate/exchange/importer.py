@@ -95,18 +95,7 @@ def import_file(
             hint="export the current original again, or pass --source with the exported version",
         )
     document = load_document(original, bundle.format, original_data)
-    targets, entries, counts = _targets(document, bundle, str(path))
-    try:
-        apply_targets(document, targets)
-    except TargetError as error:
-        lines = {f"{document.name}#{u.id}": u.line for u in bundle.units}
-        raise ImportProblems(
-            str(path),
-            [
-                f"line {lines.get(p.segment, 0)}: unit {p.segment.rsplit('#', 1)[-1]}: {p.message}"
-                for p in error.problems
-            ],
-        ) from None
+    targets, entries, counts = apply_bundle(document, bundle, str(path))
     destination = _destination(original, output)
     write_atomic(destination, get_format(document.format).write(document), overwrite=overwrite)
     result = ImportResult(path, original, destination, counts)
@@ -114,6 +103,36 @@ def import_file(
         memory.store(entries)
         result.stored = len(entries)
     return result
+
+
+def apply_bundle(
+    document: Document, bundle: Bundle, name: str
+) -> tuple[dict[str, str], list[MemoryEntry], Counter]:
+    """Set an edited bundle's targets on its original, freshly read (not protected), checked as import checks.
+
+    Returns the targets by segment id, the post-edits for the memory and the counts of
+    what the translator did.  Raises :class:`ImportProblems` (named ``name``) listing
+    every problem with its line and unit id; then nothing is set.  For callers that hold
+    the original's bytes themselves (``translate serve``).
+    """
+    targets, entries, counts = _targets(document, bundle, name)
+    try:
+        apply_targets(document, targets)
+    except TargetError as error:
+        lines = {f"{document.name}#{u.id}": u.line for u in bundle.units}
+        raise ImportProblems(
+            name,
+            [
+                f"line {lines.get(p.segment, 0)}: unit {p.segment.rsplit('#', 1)[-1]}: {p.message}"
+                for p in error.problems
+            ],
+        ) from None
+    return targets, entries, counts
+
+
+def unit_status(unit: Unit) -> str:
+    """What the translator did with a unit read back: edited, confirmed, untouched, empty or copied."""
+    return _chosen(unit)[1]
 
 
 def _destination(original: Path, output: str | Path | None) -> Path:
@@ -244,4 +263,12 @@ def _roles(content: Content, tags: TagMap) -> Content:
     return out
 
 
-__all__ = ["ImportProblems", "ImportResult", "check_tags", "find_original", "import_file"]
+__all__ = [
+    "ImportProblems",
+    "ImportResult",
+    "apply_bundle",
+    "check_tags",
+    "find_original",
+    "import_file",
+    "unit_status",
+]

@@ -29,11 +29,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from ..errors import TranslateError
-from .codes import target_problems
+from .codes import checks_together, nesting_check
+from .exchange import EXCHANGE_MEDIA_TYPES
 from .runner import JobRunner
 from .security import BodyLimit, BodyTooLarge, SecurityHeaders
 from .store import (
     CONFIRMED,
+    COPIED,
     EDITED,
     FAILED,
     MACHINE,
@@ -41,11 +43,13 @@ from .store import (
     TRANSLATED,
     TRANSLATING,
     Conflict,
+    Edit,
     Job,
+    Rejected,
     Store,
     Token,
 )
-from .work import MEDIA_TYPES, Prepared, Unavailable, Workbench, detect_upload_format
+from .work import MEDIA_TYPES, Prepared, Workbench, detect_upload_format, report_error
 
 log = logging.getLogger("translate.service")
 STATIC = resources.files("translate.service") / "static"
@@ -90,6 +94,10 @@ class TextIn(BaseModel):
 
 class ShareIn(BaseModel):
     token_name: str
+
+
+#: The exchange formats of translate.exchange: XLIFF 1.2, XLIFF 2.1, PO.
+ExchangeKind = Literal["xliff", "xliff2", "po"]
 
 
 BEARER = HTTPBearer(auto_error=False, description="a token from `translate serve token create NAME`")
@@ -140,10 +148,6 @@ def create_app(service: Service) -> FastAPI:
     async def too_large(_request: Request, _error: BodyTooLarge) -> JSONResponse:
         return JSONResponse({"detail": f"request body over the limit of {limits.upload_bytes} bytes"}, 413)
 
-    @app.exception_handler(Unavailable)
-    async def unavailable(_request: Request, error: Unavailable) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, 501)
-
     def visible(job_id: str, token: Token) -> Job:
         job = store.job(job_id, token.id)
         if job is None:
@@ -159,7 +163,7 @@ def create_app(service: Service) -> FastAPI:
         confidence = segment["confidence"]
         flagged = bool(segment["qa"]) or any(not use["found"] for use in segment["terms_found"]) or (
             confidence is not None and confidence < LOW_CONFIDENCE)
-        segment["tm"] = bench.tm_matches(prepared, segment["n"])
+        segment["tm"] = bench.tm_matches(prepared, segment["n"], segment["target"])
         segment["needs_check"] = flagged and segment["state"] != CONFIRMED
         return segment
 
@@ -272,7 +276,10 @@ def create_app(service: Service) -> FastAPI:
     def download(job_id: str, token: Caller) -> Response:
         """The translated document in its original format, with every saved edit."""
         job = finished(visible(job_id, token))
-        data = bench.render(job.name, job.format, store.job_data(job_id), store.targets(job_id))
+        try:
+            data = bench.render(job.name, job.format, store.job_data(job_id), store.targets(job_id))
+        except TranslateError as error:  # targets that cannot be merged: say which, never a traceback
+            raise HTTPException(422, report_error(error)) from None
         return Response(data, media_type=MEDIA_TYPES[job.format],
                         headers={"Content-Disposition": attachment(bench.output_name(job.name))})
 
@@ -331,24 +338,42 @@ def create_app(service: Service) -> FastAPI:
 
     def save(job: Job, segment: dict[str, Any], target: str, confirmed: bool, version: int | None,
              token: Token) -> dict[str, Any]:
+        """Check and store a person's target; a confirmed one goes into the translation memory too."""
         n = segment["n"]
-        problems = target_problems(segment["source"], target, segment["codes"])
+        prepared = prepared_for(job)
+        problems = bench.target_problems(prepared, n, target)
         if problems:
             raise HTTPException(422, {"message": f"segment {n} ({segment['id']}): {problems[0]}",
                                       "problems": problems})
-        prepared = prepared_for(job)
         if confirmed:
             state = CONFIRMED
         elif target == segment["target"] and segment["state"] != CONFIRMED:
             state = segment["state"]
         else:
             state = MACHINE if target == segment["mt"] else EDITED
+        span = prepared.block_span(n)
+        edit = Edit(n, target, state, bench.findings(prepared, n, target),
+                    bench.term_uses(prepared, n, target), version)
         try:
-            saved = store.save_edit(job.id, n, token.id, target, state, bench.findings(prepared, n, target),
-                                    bench.term_uses(prepared, n, target), version)
+            saved = store.save_edits(job.id, token.id, [edit],
+                                     nesting_check(prepared.units[n][1], span.start, {n: target}), span)[0]
         except Conflict as error:
             raise HTTPException(409, str(error)) from None
+        except Rejected as error:
+            raise HTTPException(422, {"message": f"segment {n} ({segment['id']}): {error.problems[0]}",
+                                      "problems": error.problems}) from None
+        if state == CONFIRMED:
+            remember(prepared, {n: target})
         return present(prepared, saved)
+
+    def remember(prepared: Prepared, targets: dict[int, str]) -> None:
+        """Confirmed targets into the translation memory; the edit is saved whatever happens here."""
+        try:
+            bench.remember(prepared, targets)
+        except TranslateError as error:
+            log.error("confirmed segments saved, but not stored in the translation memory: %s", error)
+            raise HTTPException(503, f"saved and confirmed, but the translation memory could not store it: "
+                                     f"{error}") from None
 
     # ------------------------------------------------------------ reports and exchange
 
@@ -364,29 +389,73 @@ def create_app(service: Service) -> FastAPI:
         visible(job_id, token)
         return [issue for s in store.segments(job_id) for issue in s["qa"]]
 
-    not_built = {501: {"description": "not in this build"}}
+    @app.get("/api/jobs/{job_id}/xliff", tags=["exchange"],
+             responses={200: {"content": {"application/xliff+xml": {}, "text/x-gettext-translation": {}}}})
+    def export_xliff(job_id: str, token: Caller, format: ExchangeKind = "xliff") -> Response:
+        """The job for a CAT tool: XLIFF 1.2 (``format=xliff``), XLIFF 2.1 (``xliff2``) or PO (``po``).
 
-    @app.get("/api/jobs/{job_id}/xliff", tags=["exchange"], responses=not_built)
-    def export_xliff(job_id: str, token: Caller) -> Response:
-        """The job as XLIFF, for a CAT tool."""
+        Current targets; confirmed segments marked as a person's, the rest as machine
+        output to review; memory matches as alternatives, QA findings as notes.
+        """
         job = finished(visible(job_id, token))
-        data = bench.export_xliff(prepared_for(job), store.targets(job_id))
-        return Response(data, media_type="application/xliff+xml",
-                        headers={"Content-Disposition": attachment(f"{job.name}.xlf")})
+        segments = store.segments(job_id)
+        data = bench.export_exchange(prepared_for(job), store.job_data(job_id),
+                                     {s["n"]: s["target"] for s in segments},
+                                     [s["n"] for s in segments if s["state"] == CONFIRMED],
+                                     [s["n"] for s in segments if s["state"] == COPIED], kind=format)
+        extension = {"po": ".po"}.get(format, ".xlf")
+        return Response(data, media_type=EXCHANGE_MEDIA_TYPES[format],
+                        headers={"Content-Disposition": attachment(f"{job.name}{extension}")})
 
-    @app.put("/api/jobs/{job_id}/xliff", tags=["exchange"], responses=not_built)
-    async def import_xliff(job_id: str, request: Request, token: Caller) -> dict[str, Any]:
-        """Targets from an XLIFF file (the body), each validated and saved as an edit."""
+    @app.put("/api/jobs/{job_id}/xliff", tags=["exchange"],
+             responses={422: {"description": "problems, one per line: `line L: unit ID: what to fix`"}})
+    async def import_xliff(job_id: str, request: Request, token: Caller,
+                           format: ExchangeKind | None = None) -> dict[str, Any]:
+        """A translator's edited XLIFF or PO (the body, exported here): every changed unit saved as an edit.
+
+        Checked as ``translate import`` checks (the job's original, unit ids,
+        sources, tags) before anything is saved; a unit the translator accepted
+        (XLIFF ``state`` translated/final..., PO without ``fuzzy``) is confirmed
+        and goes into the translation memory.  Nothing is saved when any unit has a problem.
+        """
         job = finished(await run_in_threadpool(visible, job_id, token))
         data = await request.body()
+        return await run_in_threadpool(apply_import, job, data, format, token)
 
-        def apply() -> dict[str, Any]:
-            targets = bench.import_xliff(prepared_for(job), data)
-            for n, target in targets.items():
-                save(job, existing_segment(job_id, n), target, False, None, token)
-            return {"updated": len(targets)}
-
-        return await run_in_threadpool(apply)
+    def apply_import(job: Job, data: bytes, kind: str | None, token: Token) -> dict[str, Any]:
+        prepared = prepared_for(job)
+        try:
+            changed = bench.import_exchange(prepared, data, store.job_data(job.id), kind)
+        except TranslateError as error:
+            raise HTTPException(422, report_error(error)) from None
+        current = {s["n"]: s for s in store.segments(job.id)}
+        edits, skipped = [], []
+        for unit in changed:
+            segment = current[unit.n]
+            if unit.status == "confirmed" and unit.target != segment["target"]:
+                skipped.append(unit.unit)  # accepted as exported, but edited here since: keep the edit
+                continue
+            if unit.target == segment["target"] and (segment["state"] == CONFIRMED or not unit.confirmed):
+                continue
+            edits.append(Edit(unit.n, unit.target, CONFIRMED if unit.confirmed else EDITED,
+                              bench.findings(prepared, unit.n, unit.target),
+                              bench.term_uses(prepared, unit.n, unit.target)))
+        units = {unit.n: unit for unit in changed}
+        blocks: dict[int, dict[int, str]] = {}
+        for edit in edits:
+            blocks.setdefault(prepared.block_span(edit.n).start, {})[edit.n] = edit.target
+        checks = {f"line {units[min(targets)].line}: unit {units[min(targets)].unit}":
+                  nesting_check(prepared.units[first][1], first, targets)
+                  for first, targets in blocks.items()}
+        try:
+            store.save_edits(job.id, token.id, edits, checks_together(checks), range(len(prepared.units)))
+        except Rejected as error:
+            raise HTTPException(422, {"message": f"{len(error.problems)} problem(s); nothing was saved",
+                                      "problems": error.problems}) from None
+        confirmed = {e.n: e.target for e in edits if e.state == CONFIRMED}
+        if confirmed:
+            remember(prepared, confirmed)
+        return {"updated": len(edits), "confirmed": len(confirmed), "skipped": skipped}
 
     @app.post("/api/translate", tags=["translate"])
     async def translate_now(body: TextIn, _token: Caller) -> dict[str, Any]:

@@ -1,84 +1,67 @@
-"""Checking a post-editor's target: every inline code of the source present once, and nested.
+"""Checking a post-editor's target before it is saved, with the checks every merged target gets.
 
-A person's target comes back from the browser (or a CMS) as coded text.  The
-writers trust that a target holds exactly the source's code characters, each
-CLOSE after its OPEN and spans nested as a tree, as the engines' placement
-guarantees; this check makes an edit give the same guarantee, or says in one
-line per problem what to fix (the API's 422).  Codes whose partner is in
-another segment (a link spanning two sentences) must stay outside the
-segment's own spans, as :mod:`translate.nesting` keeps them for machine output.
-Written by hand: it is a stack walk over a few characters, no library does it
-for our code model.
+A person's target comes back from the browser (or a CMS, or an XLIFF file) as
+coded text.  The writers trust that a target holds exactly the source's code
+characters and that the spans of a block nest once all its targets are in:
+:mod:`translate.targets` checks both whenever targets are merged into a
+document (:func:`~translate.targets.code_problems`,
+:func:`~translate.targets.nesting_problem`, used by ``apply_targets`` when the
+service writes a document), and an edit is checked with the same functions
+when it is saved, so a saved target can always be written.  The block's
+nesting is checked against the other segments' current targets inside the
+save's transaction (:func:`nesting_check`).  Added here, for a person's text
+only: an empty target, control characters, a line break where the source has none.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
 
-from ..document import is_code_char
+from ..document import Block, InlineCode
+from ..targets import code_problems, nesting_problem
+
+#: Checks the current targets of some segments (number -> target, None when not translated yet) before
+#: edits are saved (:meth:`translate.service.store.Store.save_edits`): the problems, one line each.
+BlockCheck = Callable[[Mapping[int, "str | None"]], list[str]]
 
 
-def _label(codes: Mapping[str, Mapping[str, Any]], char: str) -> str:
-    info = codes.get(char)
-    return str(info["label"]) if info else f"U+{ord(char):04X}"
-
-
-def target_problems(source: str, target: str, codes: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """What is wrong with ``target`` for a segment with coded ``source`` (empty: nothing).
-
-    ``codes`` maps each code character of the segment to its ``kind``
-    (open/close/isolated), ``pair`` and ``label`` (as :class:`~translate.service.work.SegmentInfo`
-    stores them).
-    """
+def target_problems(source: str, target: str, codes: Mapping[str, InlineCode]) -> list[str]:
+    """What is wrong with ``target`` for a segment with coded ``source``, on its own (empty: nothing)."""
     problems: list[str] = []
     if not target.strip() and source.strip():
         problems.append("the target is empty: write the translation (or copy the source)")
-    wanted = [c for c in source if is_code_char(c)]
-    present = set(wanted)
-    for char in dict.fromkeys(c for c in target if is_code_char(c) and c not in present):
-        problems.append(f"unknown inline code U+{ord(char):04X}: only the segment's own tags may be used")
-    for char in wanted:
-        count = target.count(char)
-        if count != 1:
-            problems.append(f"tag {_label(codes, char)} must appear once, found {count} time(s)")
     for char in dict.fromkeys(target):
         if unicodedata.category(char) == "Cc" and char not in "\t\n":
             problems.append(f"control character U+{ord(char):04X} is not allowed")
     if "\n" in target and "\n" not in source:
         problems.append("a line break is not allowed in this segment (its source has none)")
-    if not problems:
-        problems += _nesting_problems(target, present, codes)
-    return problems
+    return problems + code_problems(source, target, codes)
 
 
-def _nesting_problems(target: str, present: set[str], codes: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Spans opened and closed in the segment nest; dangling codes stand outside all of them."""
-    stack: list[str] = []
-    for char in target:
-        info = codes.get(char)
-        if info is None or info["kind"] == "isolated":
-            continue
-        paired_here = info.get("pair") in present
-        if not paired_here:
-            if stack:
-                return [f"tag {_label(codes, char)} continues in another sentence, so it must stand "
-                        f"outside {_label(codes, stack[-1])}...{_label(codes, info_pair(codes, stack[-1]))}"]
-            continue
-        if info["kind"] == "open":
-            stack.append(char)
-        elif not stack or stack[-1] != info["pair"]:
-            if info["pair"] not in stack:
-                return [f"tag {_label(codes, char)} comes before {_label(codes, info['pair'])}"]
-            return [f"tags {_label(codes, stack[-1])} and {_label(codes, info['pair'])} cross: "
-                    f"close {_label(codes, info_pair(codes, stack[-1]))} first"]
-        else:
-            stack.pop()
-    return []
+def nesting_check(block: Block, first: int, edits: Mapping[int, str]) -> BlockCheck:
+    """The check that ``edits`` (segment number -> target) keep ``block``'s spans nested.
+
+    ``first`` is the number of the block's first segment.  The returned function
+    takes the block's current targets (read in the save's transaction); segments
+    without one count with their source, as the writer writes them.
+    """
+
+    def check(current: Mapping[int, str | None]) -> list[str]:
+        joined = []
+        for number, segment in enumerate(block.segments, start=first):
+            text = edits[number] if number in edits else current.get(number)
+            joined.append(segment.source if text is None else text)
+        problem = nesting_problem(block, joined)
+        return [] if problem is None else [problem[1]]
+
+    return check
 
 
-def info_pair(codes: Mapping[str, Mapping[str, Any]], char: str) -> str:
-    """The partner of a paired code (the char itself when it has none)."""
-    info = codes.get(char) or {}
-    return str(info.get("pair") or char)
+def checks_together(checks: Mapping[str, BlockCheck]) -> BlockCheck:
+    """Several blocks' checks as one (for an import), each problem prefixed with its key (a unit id)."""
+
+    def check(current: Mapping[int, str | None]) -> list[str]:
+        return [f"{label}: {problem}" for label, one in checks.items() for problem in one(current)]
+
+    return check

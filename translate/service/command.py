@@ -12,6 +12,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..memory_store import DEFAULT_FUZZY_THRESHOLD
+from .tm import FILE_NAME
+
 DEFAULT_DATA = "translate-data"
 
 
@@ -31,6 +34,15 @@ def add_serve_command(sub: argparse._SubParsersAction,
     p.add_argument("--max-segments", type=int, default=5000, metavar="N",
                    help="segments one document may have (default: %(default)s)")
     add_engine_options(p)
+    p.add_argument("--tm", metavar="FILE",
+                   help="translation memory (SQLite) to reuse and fill, shared with `translate run --tm` "
+                        f"(default: $TRANSLATE_TM, else DIR/{FILE_NAME} in --data)")
+    p.add_argument("--no-tm", action="store_true", help="use no translation memory")
+    p.add_argument("--fuzzy-threshold", type=float, default=DEFAULT_FUZZY_THRESHOLD, metavar="N",
+                   help="offer memory matches at least this similar, 0-100 (default: %(default)s)")
+    p.add_argument("--qa-checks", action="append", metavar="LIST",
+                   help="only these QA checks on each segment (as for qa --checks)")
+    p.add_argument("--qa-skip", action="append", metavar="LIST", help="leave out these QA checks")
     p.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
     p.set_defaults(handler=lambda args: cmd_serve(args, settings_from_args, glossary_from_args))
 
@@ -86,26 +98,53 @@ def _date(stamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp or 0))
 
 
-def cmd_serve(args: argparse.Namespace, settings_from_args: Callable[[argparse.Namespace], Any],
-              glossary_from_args: Callable[[argparse.Namespace], Any]) -> int:
-    import uvicorn
+def build_service(args: argparse.Namespace, settings_from_args: Callable[[argparse.Namespace], Any],
+                  glossary_from_args: Callable[[argparse.Namespace], Any]):
+    """The service ``serve``'s options describe, its model loaded: the same Settings and memory as ``run``.
 
-    from .app import Limits, Service, create_app
+    The engine, glossary and localizer come from the run's
+    :class:`~translate.settings.Settings` (settings files, then the options), and
+    with the translation memory they make the service's one
+    :class:`~translate.pipeline.Translator`.
+    """
+    from ..pipeline import Translator
+    from ..qa import parse_names, select_checks
+    from .app import Limits, Service
     from .store import Store
+    from .tm import ThreadedMemory, memory_path
     from .work import Workbench
 
     settings = settings_from_args(args)
     engine = settings.create_engine()
-    workbench = Workbench(engine, glossary_from_args(args), settings.localizer())
+    checks = select_checks(parse_names(args.qa_checks), parse_names(args.qa_skip))
+    memory = None
+    if not args.no_tm:
+        if engine.translates:
+            memory = ThreadedMemory(memory_path(args.tm, args.data))
+        else:
+            print(f"note: no translation memory with engine {engine.name!r} "
+                  "(its output is not a translation)", file=sys.stderr)
+    translator = Translator(engine, glossary_from_args(args), settings.localizer(), memory)
+    workbench = Workbench(translator, checks, args.fuzzy_threshold)
     workbench.load()  # a model problem is one error line here, before the port opens
     store = Store.in_folder(args.data)
-    if not any(token.revoked is None for token in store.tokens()):
+    limits = Limits(upload_bytes=int(args.max_upload_mb * 1024 * 1024), segments=args.max_segments)
+    return Service(store, workbench, limits, **({"workers": args.workers} if args.workers else {}))
+
+
+def cmd_serve(args: argparse.Namespace, settings_from_args: Callable[[argparse.Namespace], Any],
+              glossary_from_args: Callable[[argparse.Namespace], Any]) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    service = build_service(args, settings_from_args, glossary_from_args)
+    if not any(token.revoked is None for token in service.store.tokens()):
         print(f"note: no live token: create one with `translate serve token create NAME --data {args.data}`",
               file=sys.stderr)
-    limits = Limits(upload_bytes=int(args.max_upload_mb * 1024 * 1024), segments=args.max_segments)
-    service = Service(store, workbench, limits, **({"workers": args.workers} if args.workers else {}))
-    print(f"serving {workbench.signature()} on http://{args.host}:{args.port}/ (data: {args.data})",
-          file=sys.stderr)
+    memory = service.workbench.memory
+    print(f"serving {service.workbench.signature()} on http://{args.host}:{args.port}/ (data: {args.data}; "
+          f"translation memory: {memory.path if memory is not None else 'none'})", file=sys.stderr)
     uvicorn.run(create_app(service), host=args.host, port=args.port,
                 log_level="warning" if args.quiet else "info")
     return 0

@@ -1,6 +1,8 @@
 """Translation jobs off the event loop: worker threads, chunk by chunk, saved as they go.
 
 Each job's segments are translated in chunks (one engine batch per translator),
+the translation memory first (exact matches skip the engine, machine output is
+stored, see :meth:`Workbench.translate`), each chunk's QA findings computed with it,
 and every chunk is committed before the next starts, so progress is visible
 while a long article runs and a killed server loses at most the chunk in
 flight: on start, :meth:`JobRunner.resume` queues every job left queued or
@@ -16,7 +18,6 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from ..errors import TranslateError
-from ..memory import DictMemory
 from .store import COPIED, FAILED, MACHINE, TRANSLATED, TRANSLATING, MachineResult, Store
 from .work import Workbench
 
@@ -83,16 +84,22 @@ class JobRunner:
         prepared = bench.prepare(job.name, job.format, self.store.job_data(job_id), key=job_id)
         todo = self.store.open_segments(job_id)
         size = bench.chunk_size()
-        memory = DictMemory()
+        memory = bench.job_memory()
         for start in range(0, len(todo), size):
             if self._stopping.is_set():
                 return  # left TRANSLATING: resumed at the next start
-            chunk = todo[start : start + size]
-            targets = bench.translate(prepared, chunk, memory)
+            translated = bench.translate(prepared, todo[start : start + size], memory)
+            findings = bench.document_findings(translated.document, translated.segments,
+                                               translated.protections)
             self.store.save_machine(job_id, [
-                MachineResult(n, target, COPIED if bench.copied(target, prepared, n) else MACHINE,
-                              bench.findings(prepared, n, target), bench.term_uses(prepared, n, target),
-                              bench.confidence(prepared, n, target))
-                for n, target in targets.items()
+                MachineResult(n, segment.target, COPIED if bench.copied(segment) else MACHINE, findings[n],
+                              bench.term_uses(prepared, n, segment.target),
+                              bench.confidence(prepared, n, segment.target))
+                for n, segment in translated.segments.items()
             ])
+        # The checks that compare segments (a term named in full once, the engine's least sure
+        # segments) see the whole document now; findings of targets edited meanwhile are kept.
+        targets = self.store.targets(job_id)
+        findings = bench.job_findings(prepared, targets)
+        self.store.update_qa(job_id, {n: (targets[n], qa) for n, qa in findings.items()})
         self.store.set_state(job_id, TRANSLATED)

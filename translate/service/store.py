@@ -21,11 +21,13 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .codes import BlockCheck
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -135,8 +137,28 @@ class MachineResult:
     confidence: float | None = None
 
 
+@dataclass
+class Edit:
+    """A person's target for one segment, with its checks."""
+
+    n: int
+    target: str
+    state: str  # EDITED or CONFIRMED (or MACHINE: the machine output chosen again)
+    qa: list[dict[str, Any]]
+    terms: list[dict[str, Any]]
+    version: int | None = None  # the version the edit is based on (None: whatever is stored)
+
+
 class Conflict(Exception):
     """An edit based on an older version of the segment than the stored one."""
+
+
+class Rejected(Exception):
+    """Edits that do not fit the other targets of their block: ``problems`` says why."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class Store:
@@ -343,22 +365,49 @@ class Store:
         return {r["n"]: r["target"] for r in rows}
 
     def save_edit(self, job_id: str, n: int, token: int, target: str, state: str, qa: list, terms: list,
-                  version: int | None = None) -> dict[str, Any]:
-        """Store a person's target (and the edit in the history); ``version`` guards against lost updates."""
+                  version: int | None = None, check: BlockCheck | None = None,
+                  span: range | None = None) -> dict[str, Any]:
+        """Store a person's target (and the edit in the history); ``version`` guards against lost updates.
+
+        ``check`` gets the current targets of the segments numbered ``span`` (the
+        segment's block) in the same transaction, and any problem it returns
+        rejects the edit (:class:`Rejected`): two edits of one block cannot each
+        pass against the other's old target.
+        """
+        return self.save_edits(job_id, token, [Edit(n, target, state, qa, terms, version)], check, span)[0]
+
+    def save_edits(self, job_id: str, token: int, edits: Sequence[Edit], check: BlockCheck | None = None,
+                   span: range | None = None) -> list[dict[str, Any]]:
+        """Store several edits in one transaction (all or none), as :meth:`save_edit`."""
         now = time.time()
         with self._write() as db:
-            current = db.execute("SELECT version FROM segments WHERE job = ? AND n = ?",
-                                 (job_id, n)).fetchone()
-            if version is not None and current["version"] != version:
-                raise Conflict(f"segment {n} changed since version {version} (now {current['version']})")
-            db.execute("UPDATE segments SET target = ?, state = ?, qa = ?, terms = ?, version = version + 1,"
-                       " updated = ? WHERE job = ? AND n = ?",
-                       (target, state, _json(qa), _json(terms), now, job_id, n))
-            db.execute("INSERT INTO edits (job, n, token, target, state, at) VALUES (?, ?, ?, ?, ?, ?)",
-                       (job_id, n, token, target, state, now))
+            if check is not None and span is not None:
+                rows = db.execute("SELECT n, target FROM segments WHERE job = ? AND n >= ? AND n < ?",
+                                  (job_id, span.start, span.stop)).fetchall()
+                problems = check({row["n"]: row["target"] for row in rows})
+                if problems:
+                    raise Rejected(problems)
+            for edit in edits:
+                current = db.execute("SELECT version FROM segments WHERE job = ? AND n = ?",
+                                     (job_id, edit.n)).fetchone()
+                if edit.version is not None and current["version"] != edit.version:
+                    raise Conflict(f"segment {edit.n} changed since version {edit.version} "
+                                   f"(now {current['version']})")
+                db.execute("UPDATE segments SET target = ?, state = ?, qa = ?, terms = ?,"
+                           " version = version + 1, updated = ? WHERE job = ? AND n = ?",
+                           (edit.target, edit.state, _json(edit.qa), _json(edit.terms), now, job_id, edit.n))
+                db.execute("INSERT INTO edits (job, n, token, target, state, at) VALUES (?, ?, ?, ?, ?, ?)",
+                           (job_id, edit.n, token, edit.target, edit.state, now))
             db.execute("UPDATE jobs SET updated = ? WHERE id = ?", (now, job_id))
-            row = db.execute("SELECT * FROM segments WHERE job = ? AND n = ?", (job_id, n)).fetchone()
-        return _segment(row)
+            saved = [db.execute("SELECT * FROM segments WHERE job = ? AND n = ?", (job_id, edit.n)).fetchone()
+                     for edit in edits]
+        return [_segment(row) for row in saved]
+
+    def update_qa(self, job_id: str, findings: dict[int, tuple[str, list[dict[str, Any]]]]) -> None:
+        """Replace the QA findings of segments (n -> (target checked, findings)) still holding that target."""
+        with self._write() as db:
+            db.executemany("UPDATE segments SET qa = ? WHERE job = ? AND n = ? AND target = ?",
+                           [(_json(qa), job_id, n, target) for n, (target, qa) in findings.items()])
 
     def edits(self, job_id: str) -> list[dict[str, Any]]:
         rows = self._db().execute("SELECT n, token, target, state, at FROM edits WHERE job = ? ORDER BY id",

@@ -1,15 +1,14 @@
 """The one place the service calls the translation library: every route and job goes through here.
 
-The service needs a handful of operations on a stored document: read it into
-segments, machine-translate some of them, check a target, apply targets and
-write the file, and (later) exchange XLIFF.  They are gathered in
-:class:`Workbench` so that the pipeline's next APIs (translation memory,
-per-segment QA findings, XLIFF, pipeline stages) replace the bodies of these
-methods, not code spread over the routes.  Today's building blocks are
-:func:`translate.pipeline.load_document` and
-:func:`~translate.pipeline.translate_documents`,
-:func:`translate.localize.protect_document`, the format registry's writers,
-:func:`translate.glossary.audit_segment` and :func:`translate.qa.check_numbers`.
+A stored document goes through the pipeline's stages as in ``translate run``
+(:mod:`translate.pipeline`): :func:`~translate.pipeline.load_document`,
+:func:`~translate.pipeline.protect`, then
+:func:`~translate.pipeline.translate_documents` with the service's
+:class:`~translate.pipeline.Translator` — the engine, glossary, localizer and
+translation memory built from the same :class:`~translate.settings.Settings` as
+the CLI's — and :func:`~translate.targets.apply_targets` with
+:func:`~translate.pipeline.render_document` to write it.  Checks are
+:mod:`translate.qa`'s (every check), exchange files :mod:`translate.exchange`'s.
 
 A stored document is read again from its bytes whenever it is needed (segment
 ids, protected quantities and code characters are deterministic for the same
@@ -19,9 +18,11 @@ to be kept.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,32 @@ from typing import Any
 from ..document import Block, CodeKind, Document, Segment, SegmentState
 from ..engines import Engine
 from ..errors import InputError, TranslateError
-from ..formats import EXTENSIONS, get_format
+from ..formats import EXTENSIONS
 from ..glossary import Glossary, audit_segment, match_terms
-from ..localize import CODE_NAME, Localizer, Protection, protect_document
-from ..memory import TranslationMemory
-from ..pipeline import load_document, localizes, run_signature, target_name, translate_documents
-from ..qa import check_numbers
+from ..localize import CODE_NAME, Localizer, Protection
+from ..memory import (
+    SOURCE_LANG,
+    DictMemory,
+    MemoryKey,
+    NormalisedSegment,
+    TranslationMemory,
+    normalise_segment,
+    target_lang,
+)
+from ..memory_store import DEFAULT_FUZZY_THRESHOLD
+from ..pipeline import (
+    Translator,
+    load_document,
+    protect,
+    render_document,
+    target_name,
+    translate_documents,
+)
+from ..qa import Check, QAUnit, check_document, findings_by_segment, run_checks
+from ..targets import apply_targets
+from .codes import target_problems
+from .exchange import Imported, export_job, import_units
+from .tm import offered_matches, post_edits
 
 #: Upload content types the service accepts when a file name has no known extension.
 CONTENT_TYPES: dict[str, str] = {
@@ -57,10 +78,6 @@ MEDIA_TYPES: dict[str, str] = {
 ENGINE_NICENESS = 10
 
 
-class Unavailable(TranslateError):
-    """A feature whose library module is not part of this build (the route answers 501)."""
-
-
 @dataclass
 class Prepared:
     """A document read, segmented and protected: sources only, never changed once prepared."""
@@ -68,6 +85,52 @@ class Prepared:
     document: Document
     units: list[tuple[Segment, Block]]  # every segment in document order, with its block
     protections: dict[str, list[Protection]] = field(default_factory=dict)  # by segment id
+    _keys: dict[int, tuple[NormalisedSegment, MemoryKey]] = field(default_factory=dict, repr=False)
+
+    def memory_key(self, n: int) -> tuple[NormalisedSegment, MemoryKey]:
+        """Segment ``n`` in memory form and its key, as the pipeline looks it up (quantities as written)."""
+        if n not in self._keys:
+            segment, block = self.units[n]
+            written = {p.char: p.source_text for p in self.protections.get(str(segment.id), ())}
+            norm = normalise_segment(segment, block, written)
+            self._keys[n] = norm, norm.key(SOURCE_LANG, target_lang(self.document.target_locale))
+        return self._keys[n]
+
+    def all_protections(self) -> list[Protection]:
+        return [p for found in self.protections.values() for p in found]
+
+    def block_span(self, n: int) -> range:
+        """The numbers of the segments of segment ``n``'s block (a block's segments are consecutive)."""
+        segment, block = self.units[n]
+        first = n - block.segments.index(segment)
+        return range(first, first + len(block.segments))
+
+    def copy(self, numbers: Sequence[int]) -> tuple[Document, dict[int, Segment]]:
+        """A document of copies of segments ``numbers`` only (in their blocks), to set targets on.
+
+        The prepared document keeps its sources; a copy is translated, checked or
+        exported with targets in place.
+        """
+        copies: dict[int, Segment] = {}
+        blocks: dict[int, Block] = {}
+        for n in sorted(numbers):
+            segment, block = self.units[n]
+            copy = Segment(segment.id, segment.source)
+            copies[n] = copy
+            part = blocks.setdefault(block.index, Block(block.index, block.kind, block.codes, [], [""]))
+            part.segments.append(copy)
+            part.gaps.append("")
+        document = dataclasses.replace(self.document, parts=list(blocks.values()), warnings=[])
+        return document, copies
+
+
+@dataclass
+class Translated:
+    """Segments machine-translated together: a small document of their copies, with targets and states."""
+
+    document: Document
+    segments: dict[int, Segment]  # by segment number
+    protections: list[Protection]
 
 
 @dataclass
@@ -106,7 +169,7 @@ def code_label(kind: CodeKind, name: str, data: str) -> str:
 
 
 class Workbench:
-    """The engine, glossary and localizer of one service, and the operations on its documents.
+    """The service's :class:`~translate.pipeline.Translator` and the operations on its documents.
 
     Engine calls are serialised by a lock: one engine is loaded and its calls
     already use every core (ct2's translators, torch's threads), so two jobs
@@ -114,22 +177,38 @@ class Workbench:
     chunk by chunk instead (see :class:`translate.service.runner.JobRunner`).
     """
 
-    def __init__(self, engine: Engine, glossary: Glossary | None = None, localizer: Localizer | None = None,
-                 cached_documents: int = 16) -> None:
-        self.engine = engine
-        self.glossary = glossary
-        self.localizer = localizer if localizes(engine) else None
+    def __init__(self, translator: Translator, checks: Sequence[Check] | None = None,
+                 fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD, cached_documents: int = 16) -> None:
+        self.translator = translator
+        self.checks = checks  # translate.qa checks; None: all of them
+        self.fuzzy_threshold = fuzzy_threshold
         self._engine_lock = threading.Lock()
         self._cache: OrderedDict[str, Prepared] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._cached_documents = cached_documents
 
+    @property
+    def engine(self) -> Engine:
+        return self.translator.engine
+
+    @property
+    def glossary(self) -> Glossary | None:
+        return self.translator.glossary
+
+    @property
+    def localizer(self) -> Localizer | None:
+        return self.translator.localizer
+
+    @property
+    def memory(self) -> TranslationMemory | None:
+        """The translation memory shared with the CLI (:mod:`translate.service.tm`), or None."""
+        return self.translator.memory
+
     # ------------------------------------------------------------ identity and sizes
 
     def signature(self) -> str:
         """Everything that changes the machine translation (as ``translate run`` prints it)."""
-        signature = run_signature(self.engine, self.glossary)
-        return signature + (f"|{self.localizer.signature()}" if self.localizer else "")
+        return self.translator.signature()
 
     def chunk_size(self) -> int:
         """Segments per engine call: one batch per ct2 translator, so progress moves often."""
@@ -197,11 +276,11 @@ class Workbench:
             self._cache.pop(key, None)
 
     def _read(self, name: str, fmt: str, data: bytes) -> Prepared:
+        """The pipeline's first stages: load (read, segment) and protect (quantities become codes)."""
         document = load_document(name, fmt, data)
         protections: dict[str, list[Protection]] = {}
-        if self.localizer is not None:
-            for protection in protect_document(document, self.localizer):
-                protections.setdefault(protection.segment, []).append(protection)
+        for protection in protect(document, self.localizer):
+            protections.setdefault(protection.segment, []).append(protection)
         units = [(segment, block) for block in document.blocks for segment in block.segments]
         return Prepared(document, units, protections)
 
@@ -225,53 +304,82 @@ class Workbench:
 
     # ------------------------------------------------------------ machine translation
 
+    def job_memory(self) -> TranslationMemory:
+        """The memory a job translates with: the service's, else one of its own (repeated lines once)."""
+        return self.memory if self.memory is not None else DictMemory()
+
     def translate(self, prepared: Prepared, numbers: list[int],
-                  memory: TranslationMemory | None = None) -> dict[int, str]:
-        """Machine-translate the segments numbered ``numbers``; returns their coded targets.
+                  memory: TranslationMemory | None = None) -> Translated:
+        """Machine-translate the segments numbered ``numbers``: the memory first, then the engine.
 
-        The segments are copied into a small document of their own, so the
-        prepared (cached) document keeps its sources only and a resumed job
-        translates just what is missing.
+        ``memory`` defaults to the service's translation memory: an exact match is
+        used without the engine and the engine's output is stored, as in
+        ``translate run --tm``.  The segments are copied into a small document of
+        their own, so the prepared (cached) document keeps its sources only and a
+        resumed job translates just what is missing.
         """
-        copies: dict[int, Segment] = {}
-        blocks: dict[int, Block] = {}
-        for n in numbers:
-            segment, block = prepared.units[n]
-            copy = Segment(segment.id, segment.source)
-            copies[n] = copy
-            part = blocks.setdefault(block.index, Block(block.index, block.kind, block.codes, [], [""]))
-            part.segments.append(copy)
-            part.gaps.append("")
-        document = Document(prepared.document.name, prepared.document.format, list(blocks.values()))
+        document, copies = prepared.copy(numbers)
+        ids = {str(segment.id) for segment in copies.values()}
+        protections = [p for p in prepared.all_protections() if p.segment in ids]
         with self._engine_lock:
-            ids = [str(prepared.units[n][0].id) for n in numbers]
-            protections = [p for sid in ids for p in prepared.protections.get(sid, [])]
-            translate_documents([document], self.engine, memory=memory, glossary=self.glossary,
-                                protections=protections)
-        return {n: copy.target if copy.target is not None else copy.source for n, copy in copies.items()}
+            translate_documents([document], self.engine, memory=memory if memory is not None else self.memory,
+                                glossary=self.glossary, protections=protections)
+        return Translated(document, copies, protections)
 
-    def copied(self, target: str, prepared: Prepared, n: int) -> bool:
-        """Whether a machine target is the source copied (nothing to translate: digits, a lone code)."""
-        return target == prepared.units[n][0].source
+    @staticmethod
+    def copied(segment: Segment) -> bool:
+        """Whether the pipeline copied the source (no words to translate: digits, a lone code)."""
+        return segment.state is SegmentState.COPIED
 
     def confidence(self, prepared: Prepared, n: int, target: str) -> float | None:
         """The engine's confidence in a machine target: not exposed by today's engines (None)."""
         return None
 
-    def tm_matches(self, prepared: Prepared, n: int) -> list[dict[str, Any]]:
-        """Translation memory matches for a segment: none until :mod:`translate.memory` is wired in."""
-        return []
+    def tm_matches(self, prepared: Prepared, n: int, target: str | None = None) -> list[dict[str, Any]]:
+        """Translation memory matches for a segment (see :func:`translate.service.tm.offered_matches`)."""
+        if self.memory is None:
+            return []
+        return offered_matches(self.memory, prepared, n, target, self.fuzzy_threshold)
+
+    def remember(self, prepared: Prepared, targets: Mapping[int, str]) -> int:
+        """Store confirmed targets in the memory as approved post-edits; returns how many.
+
+        ``translate run --tm``, ``export`` and the service then reuse them whatever the engine.
+        """
+        if self.memory is None:
+            return 0
+        entries = post_edits(prepared, targets, self.signature())
+        self.memory.store(entries)
+        return len(entries)
 
     # ------------------------------------------------------------ checks
 
-    def findings(self, prepared: Prepared, n: int, target: str) -> list[dict[str, str]]:
-        """QA findings of one segment's target (today: the number check of :mod:`translate.qa`)."""
-        if self.localizer is None:
-            return []
-        segment, _block = prepared.units[n]
+    def target_problems(self, prepared: Prepared, n: int, target: str) -> list[str]:
+        """What is wrong with a person's ``target`` for segment ``n`` on its own (see :mod:`.codes`)."""
+        segment, block = prepared.units[n]
+        return target_problems(segment.source, target, block.codes)
+
+    def findings(self, prepared: Prepared, n: int, target: str) -> list[dict[str, Any]]:
+        """The QA findings of one segment's target: every :mod:`translate.qa` check, on this segment."""
+        segment, block = prepared.units[n]
         sid = str(segment.id)
-        issues = check_numbers(segment.source, target, prepared.protections.get(sid, ()), sid)
-        return [asdict(issue) for issue in issues]
+        unit = QAUnit(sid, segment.source, target, block.codes,
+                      protections=tuple(prepared.protections.get(sid, ())))
+        return [issue.as_dict() for issue in run_checks([unit], self.checks, self.glossary)]
+
+    def document_findings(self, document: Document, segments: Mapping[int, Segment],
+                          protections: Sequence[Protection]) -> dict[int, list[dict[str, Any]]]:
+        """The QA findings of segments checked together (checks that compare segments see them all)."""
+        checked = check_document(document, protections, self.glossary, self.checks)
+        grouped = findings_by_segment(checked.issues)
+        return {n: [issue.as_dict() for issue in grouped.get(str(segment.id), [])]
+                for n, segment in segments.items()}
+
+    def job_findings(self, prepared: Prepared,
+                     targets: Mapping[int, str | None]) -> dict[int, list[dict[str, Any]]]:
+        """The QA findings of a whole job's current targets, segment by segment."""
+        document, copies = self.with_targets(prepared, targets)
+        return self.document_findings(document, copies, prepared.all_protections())
 
     def term_uses(self, prepared: Prepared, n: int, target: str) -> list[dict[str, Any]]:
         """The glossary audit of one segment's target: which term occurrences it has and lacks."""
@@ -284,47 +392,60 @@ class Workbench:
 
     # ------------------------------------------------------------ output
 
-    def render(self, name: str, fmt: str, data: bytes, targets: dict[int, str | None]) -> bytes:
+    @staticmethod
+    def with_targets(prepared: Prepared, targets: Mapping[int, str | None],
+                     copied: Sequence[int] = ()) -> tuple[Document, dict[int, Segment]]:
+        """Copies of the segments that have a target, with it in place (``copied``: source copied)."""
+        document, copies = prepared.copy([n for n, target in targets.items() if target is not None])
+        for n, segment in copies.items():
+            segment.target = targets[n]
+            segment.state = SegmentState.COPIED if n in copied else SegmentState.TRANSLATED
+        return document, copies
+
+    def render(self, name: str, fmt: str, data: bytes, targets: Mapping[int, str | None]) -> bytes:
         """The document in its format with ``targets`` (by segment number) in place.
 
         Read afresh, because writers may change the parsed document they write.
-        A segment without a target keeps its source.
+        A segment without a target keeps its source.  The targets are checked as
+        every merged target is (:func:`~translate.targets.apply_targets`).
         """
-        wanted = {n: target for n, target in targets.items() if target is not None}
-        return self.render_prepared(self._read(name, fmt, data), wanted)
+        prepared = self._read(name, fmt, data)
+        wanted = {str(prepared.units[n][0].id): t for n, t in targets.items() if t is not None}
+        return render_document(apply_targets(prepared.document, wanted))
 
     @staticmethod
     def output_name(name: str) -> str:
         """``berita.id.docx`` → ``berita.en.docx``."""
         return target_name(Path(name))
 
-    def export_xliff(self, prepared: Prepared, targets: dict[int, str | None]) -> bytes:
-        """The job as XLIFF: needs :mod:`translate.exchange`, which this build does not have."""
-        raise Unavailable("XLIFF export is not available in this build",
-                          hint="it arrives with translate.exchange; use the segments JSON meanwhile")
+    def export_exchange(self, prepared: Prepared, data: bytes, targets: Mapping[int, str | None],
+                        confirmed: Sequence[int], copied: Sequence[int], kind: str = "xliff") -> bytes:
+        """The job as XLIFF 1.2, XLIFF 2.1 or PO (see :func:`translate.service.exchange.export_job`)."""
+        return export_job(self, prepared, data, targets, confirmed, copied, kind)
 
-    def import_xliff(self, prepared: Prepared, data: bytes) -> dict[int, str]:
-        """Targets from an XLIFF file: needs :mod:`translate.exchange`, which this build does not have."""
-        raise Unavailable("XLIFF import is not available in this build",
-                          hint="it arrives with translate.exchange; PUT each segment's target meanwhile")
+    def import_exchange(self, prepared: Prepared, data: bytes, original: bytes,
+                        kind: str | None = None) -> list[Imported]:
+        """The units changed in an edited exchange file (:func:`translate.service.exchange.import_units`)."""
+        return import_units(self, prepared, data, original, kind)
 
     def translate_text(self, text: str, fmt: str) -> dict[str, Any]:
         """One short text, translated at once (``POST /api/translate``): the text and its checks."""
-        prepared = self._read("text", fmt, text.encode("utf-8"))
-        targets = self.translate(prepared, list(range(len(prepared.units))))
-        data = self.render_prepared(prepared, targets)
+        document = load_document("text", fmt, text.encode("utf-8"))
+        with self._engine_lock:
+            translated = self.translator.translate(document)
+        issues = check_document(document, translated.protections, self.glossary, self.checks).issues
         return {
-            "translation": data.decode("utf-8"),
-            "segments": len(prepared.units),
-            "qa": [f for n, t in targets.items() for f in self.findings(prepared, n, t)],
-            "terms": [u for n, t in targets.items() for u in self.term_uses(prepared, n, t)],
+            "translation": render_document(document).decode("utf-8"),
+            "segments": sum(1 for _ in document.segments()),
+            "qa": [issue.as_dict() for issue in issues],
+            "terms": [asdict(use) | {"found": use.found} for use in translated.terms],
             "signature": self.signature(),
         }
 
-    @staticmethod
-    def render_prepared(prepared: Prepared, targets: dict[int, str]) -> bytes:
-        """Write a prepared document that is not shared (not cached) with ``targets`` in place."""
-        for n, (segment, _block) in enumerate(prepared.units):
-            if n in targets:
-                segment.target, segment.state = targets[n], SegmentState.TRANSLATED
-        return get_format(prepared.document.format).write(prepared.document)
+
+def report_error(error: TranslateError) -> dict[str, Any]:
+    """A library error as an API answer's detail: the message, and each problem when it lists them."""
+    problems = getattr(error, "problems", None)
+    if not problems:
+        return {"message": str(error), "problems": []}
+    return {"message": str(error), "problems": [str(p) for p in problems]}

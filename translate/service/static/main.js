@@ -132,18 +132,28 @@ async function downloadJob(job) {
 // ------------------------------------------------------------------ the segment grid
 
 async function openJob(id) {
-  show('editor');
-  const job = await api.job(id);
-  state.job = job;
+  // Nothing of the job shown before stays on screen while this one loads.
+  state.job = null;
   state.segments.clear();
   state.rows.clear();
-  $('doc-title').textContent = job.name;
+  delete $('editor').dataset.job;
+  $('doc-title').textContent = '';
+  $('counts').textContent = '';
   $('grid').replaceChildren();
+  status('');
+  show('editor');
+  const job = await api.job(id);
+  if (location.hash !== `#/job/${id}`) return; // the translator went elsewhere meanwhile
+  state.job = job;
+  $('doc-title').textContent = job.name;
   await refreshSegments();
+  if (state.job !== job) return;
   updateHeader(job);
+  $('editor').dataset.job = id; // its rows are rendered
   if (job.state === 'queued' || job.state === 'translating') followProgress(id);
+  // the first open segment gets the caret, unless the translator already clicked into one meanwhile
   const first = firstOpen(-1);
-  if (first !== null) focusSegment(first);
+  if (first !== null && !$('grid').contains(document.activeElement)) focusSegment(first);
 }
 
 function followProgress(id) {
@@ -183,13 +193,17 @@ async function refreshSegments() {
       grid.append(row);
       continue;
     }
-    const editing = state.dirty.has(segment.n) || state.saving.has(segment.n)
-      || state.rows.get(segment.n).contains(document.activeElement);
+    // A row with the caret but no change of the translator's (still showing what the server sent,
+    // or nothing while the machine output is pending) gets the new text too, caret at its end.
+    const focused = state.rows.get(segment.n).contains(document.activeElement);
+    const untouched = readTarget(targetOf(segment.n)) === (known.target ?? '');
+    const editing = state.dirty.has(segment.n) || state.saving.has(segment.n) || (focused && !untouched);
     if (!editing && (known.version !== segment.version || known.state !== segment.state
       || known.target !== segment.target)) {
       state.segments.set(segment.n, segment);
       renderTarget(targetOf(segment.n), segment.target, segment.codes);
       updateRow(segment.n);
+      if (focused) placeCaret(targetOf(segment.n), Number.MAX_SAFE_INTEGER);
     }
   }
   job.confirmed = segments.filter((s) => s.state === 'confirmed').length;
@@ -244,7 +258,11 @@ function updateRow(n, problems = []) {
   const notes = row.querySelector('.notes');
   notes.replaceChildren();
   for (const problem of problems) notes.append(note('error', problem));
-  for (const issue of segment.qa) notes.append(note('qa', `QA: ${issue.message}`));
+  const termsMissing = segment.terms_found.some((use) => !use.found);
+  for (const issue of segment.qa) {
+    if (issue.code === 'term-missing' && termsMissing) continue; // said below, with the required English
+    notes.append(note('qa', `QA: ${issue.message}`));
+  }
   for (const use of segment.terms_found) {
     if (use.found) continue;
     const term = segment.terms.find((t) => t.source_term === use.source_term);
