@@ -1,37 +1,18 @@
 """The editor in a real browser: Playwright driving Debian's headless Chromium against the live service.
 
-Skipped only when /usr/bin/chromium is missing and TRANSLATE_REQUIRE_BROWSER is unset (CI sets it).
+The browser is conftest.py's ``browser`` fixture: skipped only when Chromium is missing and
+TRANSLATE_REQUIRE_BROWSER is unset (CI sets it).
 """
 
 from __future__ import annotations
 
 import io
-import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from service_support import ARTICLE, docx_article, live_server, make_service
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("TRANSLATE_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing and TRANSLATE_REQUIRE_BROWSER is set: "
-                        "apt-get install -y chromium")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
