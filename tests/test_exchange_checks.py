@@ -204,14 +204,15 @@ def approved_memory(tmp_path_factory: pytest.TempPathFactory) -> SQLiteMemory:
     return memory
 
 
+@pytest.mark.parametrize("mt_as", ["target", "match"])
 @pytest.mark.parametrize("name", CORPUS)
 @pytest.mark.parametrize(
     ("to", "schema"), [("xliff", "xliff-core-1.2-strict.xsd"), ("xliff2", "xliff-core-2.0.xsd")]
 )
 def test_export_validates_against_the_oasis_schema(
-    tmp_path: Path, name: str, to: str, schema: str, approved_memory: SQLiteMemory
+    tmp_path: Path, name: str, to: str, schema: str, mt_as: str, approved_memory: SQLiteMemory
 ) -> None:
-    exported = export(tmp_path, name, to, memory=approved_memory, fuzzy_threshold=60)
+    exported = export(tmp_path, name, to, memory=approved_memory, fuzzy_threshold=60, mt_as=mt_as)
     validator = _schema(schema)
     assert validator.validate(etree.parse(str(exported))), validator.error_log
 

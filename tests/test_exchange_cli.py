@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from lxml import etree
 
 from translate.cli import main
 
@@ -75,3 +76,19 @@ def test_run_uses_no_memory_unless_asked(tmp_path: Path, tiny_model_dir: Path,
     assert f"tm: {tm}: 0 segment(s) reused" in capsys.readouterr().err
     assert main(["run", str(article), *engine, "--tm", str(tm)]) == 0
     assert f"tm: {tm}: 31 segment(s) reused" in capsys.readouterr().err
+
+
+def test_export_mt_as_match_then_import_counts_units_left_alone(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    article = _article(tmp_path)
+    assert main(["export", str(article), "--engine", "pseudo", "--mt-as", "match", "--no-tm", "-q"]) == 0
+    exported = tmp_path / "kereta-cepat.id.md.xlf"
+    ns = "{urn:oasis:names:tc:xliff:document:1.2}"
+    units = list(etree.parse(str(exported)).iter(f"{ns}trans-unit"))
+    offered = [u for u in units if u.find(f"{ns}alt-trans[@origin='machine-translation']") is not None]
+    assert len(offered) > 10 and all(u.find(f"{ns}target") is None for u in offered)
+    assert '<note from="translate:mt_as">match</note>' in exported.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(exported), "--no-tm"]) == 0
+    err = capsys.readouterr().err
+    assert f"0 edited, 0 confirmed, {len(offered)} untouched and 0 empty" in err

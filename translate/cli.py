@@ -600,6 +600,10 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--to", default="xliff", choices=["xliff", "xliff2", "po"],
                    help="xliff (1.2, default: every CAT tool reads it), xliff2 (2.1) or po")
     p.add_argument("-o", "--output", metavar="OUTDIR", help="write the files here (mirroring folders)")
+    p.add_argument("--mt-as", default="target", choices=["target", "match"],
+                   help="target (default): the machine translation fills the target, to post-edit; "
+                        "match: it is only offered as a match (<alt-trans>, <mtc:match>, a PO comment) and "
+                        "the target is left empty, so the CAT tool shows the Indonesian to translate")
     _add_engine_options(p)
     p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
     p.add_argument("--overwrite", action="store_true", help="replace existing files")
@@ -622,7 +626,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     threshold = DEFAULT_FUZZY_THRESHOLD if args.fuzzy_threshold is None else args.fuzzy_threshold
     report = export_files(args.inputs, engine, args.to, args.output, args.format, args.overwrite, glossary,
                           localizer, memory, threshold if memory is not None else None,
-                          _progress_factory(args.quiet))
+                          _progress_factory(args.quiet), args.mt_as)
     for result in report.results:
         if result.error:
             _err(f"error: {result.error}")
