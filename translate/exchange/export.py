@@ -247,4 +247,4 @@ def _notes(
         if protection.source_text != protection.rendered:
             notes.append(("quantity", f"{protection.source_text} → {protection.rendered} (localized)"))
     notes += [("qa", message) for message in issues]
-    return notes
+    return list(dict.fromkeys(notes))  # a term met twice in a sentence is one note, not two
