@@ -49,6 +49,28 @@ def test_export_edit_import_via_cli(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "imported 1 unit(s)" in capsys.readouterr().err
 
 
+def test_import_stores_post_edits_in_the_user_data_folder_unless_told_otherwise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 15: the memory's default home is the user's data folder (platformdirs: $XDG_DATA_HOME
+    on Linux); $TRANSLATE_TM moves it."""
+    article = _article(tmp_path)
+    assert main(["export", str(article), "--engine", "pseudo", "--to", "po", "-q"]) == 0
+    exported = tmp_path / "kereta-cepat.id.md.po"
+    po = polib.pofile(str(exported), wrapwidth=0)
+    next(e for e in po if e.msgctxt == "4.0").msgstr = "New Schedule and Fares"
+    po.save(str(exported))
+    assert main(["import", str(exported)]) == 0
+    default = tmp_path / "xdg" / "translate-id-en" / "memory.sqlite"
+    err = capsys.readouterr().err
+    assert "1 post-edit(s) stored" in err and f"tm: {default}\n" in err and default.is_file()
+    assert main(["tm", "stats"]) == 0
+    assert "entries: 1 (1 approved)" in capsys.readouterr().out
+    elsewhere = tmp_path / "bureau.sqlite"
+    monkeypatch.setenv("TRANSLATE_TM", str(elsewhere))
+    assert main(["import", str(exported), "--overwrite"]) == 0
+    assert f"tm: {elsewhere}\n" in capsys.readouterr().err and elsewhere.is_file()
+
+
 def test_import_problems_are_listed_and_nothing_is_written(tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     article = _article(tmp_path)
