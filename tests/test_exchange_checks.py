@@ -236,6 +236,18 @@ def test_fuzzy_match_appears_in_both_xliff_versions(tmp_path: Path, approved_mem
             assert [etree.QName(c).localname for c in matches[0]] == ["source", "target"]
 
 
+def test_fuzzy_match_appears_in_po_as_a_comment(tmp_path: Path, approved_memory: SQLiteMemory) -> None:
+    """Issue 15: PO has no alternatives element; the fuzzy match is an extracted comment with its
+    similarity and origin, beside the unit it resembles, and the target stays the MT."""
+    exported = export(tmp_path, "kereta-cepat.id.md", "po", memory=approved_memory, fuzzy_threshold=60)
+    [entry] = [e for e in polib.pofile(str(exported)) if "TM " in e.comment and "post-edit" in e.comment]
+    [line] = [c for c in entry.comment.splitlines() if c.startswith("TM ")]
+    assert re.fullmatch(r"TM (\d+)% \(post-edit\): Penambahan .* => This was done to meet the surge over "
+                        r"Christmas\.", line)
+    assert 60 <= int(re.match(r"TM (\d+)%", line).group(1)) < 100
+    assert entry.msgid.startswith("Penambahan ini") and "Christmas" not in entry.msgstr
+
+
 def test_quantities_show_indonesian_in_source_and_english_in_target(tmp_path: Path) -> None:
     exported = export(tmp_path, "banjir-bekasi.id.txt", "xliff2")
     root = etree.parse(str(exported)).getroot()
