@@ -422,6 +422,8 @@ def test_skip_existing_after_a_real_sigkill_writes_the_bytes_of_an_uninterrupted
         tiny_model_dir: Path, tmp_path: Path) -> None:
     """19.4 with a real ``kill -9``: a ct2 folder run killed in the middle of writing its third
     output, then resumed with --skip-existing, leaves the same files as a run never interrupted."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("the kill hook finds the output's temporary file through /proc (Linux)")
     folder = tmp_path / "in"
     folder.mkdir()
     for index, text in enumerate(_articles(count=6, seed=1)):
