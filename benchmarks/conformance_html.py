@@ -151,7 +151,7 @@ def _run(data: bytes, name: str, engine_name: str) -> tuple[bytes, str]:
     if engine_name != "copy":
         protect_document(document, Localizer())
     translate_documents([document], engine)
-    return fmt.write(document), document.metadata.get("encoding") or "utf-8"
+    return fmt.write(document), document.encoding or "utf-8"
 
 
 def _parse(text: str):

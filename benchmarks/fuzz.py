@@ -106,7 +106,7 @@ class Worker:
         if self.connection.poll(time_cap):
             try:
                 return self.connection.recv()
-            except EOFError:  # the worker died (killed for memory, a crash in C)
+            except (EOFError, ConnectionResetError):  # the worker died (killed for memory, a crash in C)
                 self._restart()
                 return Outcome(EXCEPTION, "the worker process died")
         self._restart()

@@ -397,3 +397,54 @@ def test_a_document_translates_the_same_whatever_is_translated_with_it(tiny_mode
     for name in reversed(names):  # one at a time, in another order
         run([folder / f"{name}.id.md"], engine, alone, glossary=terms)
     assert outputs(alone) == expected
+
+
+_KILLED_RUN = """
+import os, signal, sys
+from translate.cli import main
+
+real_fsync, outputs = os.fsync, []
+
+def fsync(fd):
+    # the third output is killed mid-write: its temporary file written, not yet renamed into place
+    if os.readlink(f"/proc/self/fd/{fd}").endswith(".part"):
+        outputs.append(fd)
+        if len(outputs) == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+    real_fsync(fd)
+
+os.fsync = fsync
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_skip_existing_after_a_real_sigkill_writes_the_bytes_of_an_uninterrupted_run(
+        tiny_model_dir: Path, tmp_path: Path) -> None:
+    """19.4 with a real ``kill -9``: a ct2 folder run killed in the middle of writing its third
+    output, then resumed with --skip-existing, leaves the same files as a run never interrupted."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("the kill hook finds the output's temporary file through /proc (Linux)")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index, text in enumerate(_articles(count=6, seed=1)):
+        (folder / f"{index}.id.md").write_text(text, encoding="utf-8")
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("Moskwa\tMoscow\nJawa Barat\tWest Java\n", encoding="utf-8")
+    options = ["--engine", "ct2", "--model", str(tiny_model_dir), "--beam", "4", "--batch-size", "3",
+               "--max-length", "24", "--inter-threads", "1", "--intra-threads", "1", "--glossary",
+               str(glossary), "--no-curated-glossary", "--no-tm", "-q"]
+
+    def outputs(out: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if not p.name.startswith(".")}
+
+    assert main(["run", str(folder), "-o", str(tmp_path / "whole"), *options]) == 0
+    expected = outputs(tmp_path / "whole")
+    assert len(expected) == 6
+    killed = tmp_path / "killed"
+    command = [sys.executable, "-c", _KILLED_RUN, "run", str(folder), "-o", str(killed), *options]
+    child = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert child.returncode == -9, child.stderr
+    assert len(outputs(killed)) == 2  # two whole files; the third only as a temporary file
+    assert [p.name for p in killed.iterdir() if p.name.endswith(".part")]
+    assert main(["run", str(folder), "-o", str(killed), "--skip-existing", *options]) == 0
+    assert outputs(killed) == expected

@@ -21,6 +21,7 @@ from translate.exchange.export import export_files
 from translate.exchange.importer import ImportProblems, import_file
 from translate.exchange.model import END, ISOLATED, START, Tag
 from translate.exchange.po import read_text, write_text
+from translate.exchange.xliff12 import NS as NS12
 from translate.exchange.xliff21 import MTC
 from translate.exchange.xliff21 import NS as NS21
 from translate.formats import get_format
@@ -204,14 +205,15 @@ def approved_memory(tmp_path_factory: pytest.TempPathFactory) -> SQLiteMemory:
     return memory
 
 
+@pytest.mark.parametrize("mt_as", ["target", "match"])
 @pytest.mark.parametrize("name", CORPUS)
 @pytest.mark.parametrize(
     ("to", "schema"), [("xliff", "xliff-core-1.2-strict.xsd"), ("xliff2", "xliff-core-2.0.xsd")]
 )
 def test_export_validates_against_the_oasis_schema(
-    tmp_path: Path, name: str, to: str, schema: str, approved_memory: SQLiteMemory
+    tmp_path: Path, name: str, to: str, schema: str, mt_as: str, approved_memory: SQLiteMemory
 ) -> None:
-    exported = export(tmp_path, name, to, memory=approved_memory, fuzzy_threshold=60)
+    exported = export(tmp_path, name, to, memory=approved_memory, fuzzy_threshold=60, mt_as=mt_as)
     validator = _schema(schema)
     assert validator.validate(etree.parse(str(exported))), validator.error_log
 
@@ -232,6 +234,18 @@ def test_fuzzy_match_appears_in_both_xliff_versions(tmp_path: Path, approved_mem
             unit = matches[0].getparent().getparent()
             assert unit.find(f"{{{NS21}}}segment").get("id") == "s1"
             assert [etree.QName(c).localname for c in matches[0]] == ["source", "target"]
+
+
+def test_fuzzy_match_appears_in_po_as_a_comment(tmp_path: Path, approved_memory: SQLiteMemory) -> None:
+    """Issue 15: PO has no alternatives element; the fuzzy match is an extracted comment with its
+    similarity and origin, beside the unit it resembles, and the target stays the MT."""
+    exported = export(tmp_path, "kereta-cepat.id.md", "po", memory=approved_memory, fuzzy_threshold=60)
+    [entry] = [e for e in polib.pofile(str(exported)) if "TM " in e.comment and "post-edit" in e.comment]
+    [line] = [c for c in entry.comment.splitlines() if c.startswith("TM ")]
+    assert re.fullmatch(r"TM (\d+)% \(post-edit\): Penambahan .* => This was done to meet the surge over "
+                        r"Christmas\.", line)
+    assert 60 <= int(re.match(r"TM (\d+)%", line).group(1)) < 100
+    assert entry.msgid.startswith("Penambahan ini") and "Christmas" not in entry.msgstr
 
 
 def test_quantities_show_indonesian_in_source_and_english_in_target(tmp_path: Path) -> None:
@@ -321,3 +335,82 @@ def test_memory_match_left_empty_keeps_the_memory_target(tmp_path: Path, to: str
     result = import_file(exported)
     assert result.counts["empty"] == 1
     assert "## New Schedule and Fares" in result.output.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ what each unit tells the translator
+
+
+@pytest.mark.parametrize("to", ["xliff", "xliff2", "po"])
+def test_units_carry_terms_quantities_qa_flags_the_mt_state_and_the_originals_hash(
+    tmp_path: Path, tiny_model_dir: Path, to: str
+) -> None:
+    """Issue 15: glossary terms with their required English, localized quantities and QA flags as
+    notes (each once, however often the term occurs), the MT marked as machine output, and the
+    original's SHA-256."""
+    from translate.exchange.export import sha256
+    from translate.glossary import load_glossary
+
+    source = tmp_path / "banjir-bekasi.id.txt"
+    shutil.copy(ROOT / "corpora" / source.name, source)
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("Bekasi\tBekasi City\nwarga\tresidents\n", encoding="utf-8")
+    engine = create_engine("marian", model=str(tiny_model_dir), beam=1, max_length=8)  # cut short: QA flags
+    report = export_files([source], engine, to, localizer=Localizer(), glossary=load_glossary([glossary]))
+    assert not report.failures
+    exported = report.results[0].output
+    text = exported.read_text(encoding="utf-8")
+    assert sha256(source.read_bytes()) in text
+    if to == "po":
+        units = {entry.msgctxt: entry.comment.splitlines() for entry in polib.pofile(str(exported))}
+        assert all("fuzzy" in entry.flags for entry in polib.pofile(str(exported)) if entry.msgstr)
+    else:
+        ns, unit_tag = (NS12, "trans-unit") if to == "xliff" else (NS21, "unit")
+        root = etree.parse(str(exported)).getroot()
+        units = {}
+        for unit in root.iter(f"{{{ns}}}{unit_tag}"):
+            prefix = (lambda note: f"{note.get('category')}: ") if to == "xliff2" else (lambda note: "")
+            units[unit.get("id")] = [prefix(n) + n.text for n in unit.iter(f"{{{ns}}}note")]
+        if to == "xliff":
+            targets = list(root.iter(f"{{{ns}}}target"))
+            states = {(t.get("state"), t.get("state-qualifier")) for t in targets if t.get("state")}
+            assert states == {("needs-review-translation", "mt-suggestion")}
+        else:
+            segments = list(root.iter(f"{{{ns}}}segment"))
+            assert {s.get("state") for s in segments} == {"initial"}
+            assert len([m for m in root.iter(f"{{{MTC}}}match") if m.get("type") == "mt"]) == len(segments)
+    title, lead = units["1.0"], units["2.0"]  # "Bekasi" twice in the lead ("Bekasi —", "Kota Bekasi")
+    assert f"glossary: Bekasi → Bekasi City (required; {glossary}:1)" in title
+    assert f"glossary: Warga → residents (required; {glossary}:2)" in title
+    assert "quantity: 1.250 → 1,250 (localized)" in title
+    assert "quantity: Senin, 2 Maret 2026 → Monday, March 2, 2026 (localized)" in lead
+    assert "qa: the translation ends mid-sentence (cut at --max-length?)" in lead
+    assert lead.count(f"glossary: Bekasi → Bekasi City (required; {glossary}:1)") == 1
+
+
+@pytest.mark.parametrize(
+    ("to", "schema", "opening", "closing", "markup"),
+    [
+        ("xliff", "xliff-core-1.2-strict.xsd", '<bx id="1" equiv-text="**" ctype="bold"/>',
+         '<ex id="1" equiv-text="**"/>', 'equiv-text="**"'),
+        ("xliff2", "xliff-core-2.0.xsd", '<sc dataRef="d1" isolated="yes" id="1"',
+         '<ec dataRef="d1" isolated="yes" id="1"', '<data id="d1">**</data>'),
+    ],
+)
+def test_a_span_across_sentences_is_split_into_halves_that_import_back(
+    tmp_path: Path, to: str, schema: str, opening: str, closing: str, markup: str
+) -> None:
+    """Issue 15: bold over a sentence boundary is <bx/>…<ex/> (1.2) or isolated <sc/>…<ec/> (2.1),
+    each half in its own unit and carrying the markup; the file validates and imports unchanged."""
+    source = tmp_path / "silang.id.md"
+    source.write_text("Harga **beras naik. Warga mengeluh** di pasar.\n", encoding="utf-8")
+    report = export_files([source], create_engine("pseudo"), to, localizer=Localizer())
+    exported = report.results[0].output
+    text = exported.read_text(encoding="utf-8")
+    assert f"Harga {opening}" in text and f"Warga mengeluh{closing}" in text and markup in text
+    validator = _schema(schema)
+    assert validator.validate(etree.parse(str(exported))), validator.error_log
+    from translate.pipeline import run
+
+    run([source], create_engine("pseudo"), tmp_path / "run", localizer=Localizer())
+    written = import_file(exported).output.read_bytes()
+    assert written == (tmp_path / "run" / "silang.en.md").read_bytes() and written.count(b"**") == 2

@@ -21,6 +21,7 @@ from translate.engines import create_engine
 from translate.exchange.export import export_files
 from translate.exchange.importer import import_file
 from translate.exchange.xliff12 import NS as NS12
+from translate.exchange.xliff21 import MTC
 from translate.exchange.xliff21 import NS as NS21
 from translate.localize import Localizer
 
@@ -80,10 +81,10 @@ EDITS: dict[str, dict[str, tuple[str, str]]] = {
 EXCHANGES = ["xliff", "xliff2", "po"]
 
 
-def export(tmp_path: Path, name: str, to: str) -> Path:
+def export(tmp_path: Path, name: str, to: str, mt_as: str = "target") -> Path:
     source = tmp_path / name
     shutil.copy(ROOT / "corpora" / name, source)
-    report = export_files([source], create_engine("pseudo"), to, localizer=Localizer())
+    report = export_files([source], create_engine("pseudo"), to, localizer=Localizer(), mt_as=mt_as)
     assert not report.failures, report.failures[0].error
     return report.results[0].output
 
@@ -120,6 +121,9 @@ def edit(path: Path, to: str, edits: dict[str, tuple[str, str]], state: str | No
         source = parent.find(f"{{{ns}}}source")
         assert word in "".join(source.itertext())
         target = parent.find(f"{{{ns}}}target")
+        if target is None:  # exported with --mt-as match: the tool adds the target after the source
+            target = etree.Element(f"{{{ns}}}target")
+            source.addnext(target)
         fragment = etree.fromstring(f'<target xmlns="{ns}">{_to_xml(text, to)}</target>')
         target.text, target[:] = fragment.text, list(fragment)
         if state and to == "xliff":
@@ -201,3 +205,63 @@ def test_unedited_export_imports_to_what_run_writes(tmp_path: Path) -> None:
                 assert html.unescape(produced.read_text("utf-8")) == html.unescape(written.read_text("utf-8"))
             else:
                 assert_same_document(produced, written)
+
+
+# ------------------------------------------------------------------ --mt-as match
+
+
+def _mt_units(path: Path, to: str) -> list[tuple[bool, str]]:
+    """Per unit offered an MT: (has a target, the MT), as a CAT tool reads the file."""
+    if to == "po":
+        return [(bool(e.msgstr), next(line[4:] for line in e.comment.splitlines() if line.startswith("MT: ")))
+                for e in polib.pofile(str(path), wrapwidth=0) if "MT: " in (e.comment or "")]
+    ns = NS12 if to == "xliff" else NS21
+    units = []
+    for unit in etree.parse(str(path)).iter(f"{{{ns}}}{'trans-unit' if to == 'xliff' else 'unit'}"):
+        if to == "xliff":
+            alt = unit.find(f"{{{ns}}}alt-trans[@origin='machine-translation']/{{{ns}}}target")
+            target = unit.find(f"{{{ns}}}target")
+        else:
+            alt = unit.find(f".//{{{MTC}}}match[@type='mt']/{{{ns}}}target")
+            target = unit.find(f"{{{ns}}}segment/{{{ns}}}target")
+        if alt is not None:
+            units.append((target is not None, etree.tostring(alt, method="text", encoding="unicode")))
+    return units
+
+
+@pytest.mark.parametrize("to", EXCHANGES)
+def test_mt_as_match_leaves_the_target_to_the_translator_and_offers_the_mt(tmp_path: Path, to: str) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    default = _mt_units(export(tmp_path / "a", "kereta-cepat.id.md", to), to)
+    exported = export(tmp_path / "b", "kereta-cepat.id.md", to, mt_as="match")
+    offered = _mt_units(exported, to)
+    assert len(offered) == len(default) > 10
+    assert all(has_target for has_target, _ in default)
+    assert not any(has_target for has_target, _ in offered)  # the tool shows the source to translate
+    assert [mt for _, mt in offered] == [mt for _, mt in default]  # the same MT, offered as a match
+    if to == "po":
+        assert not any("fuzzy" in e.flags for e in polib.pofile(str(exported)) if not e.msgstr)
+
+
+@pytest.mark.parametrize("to", EXCHANGES)
+def test_mt_as_match_import_keeps_the_mt_of_units_left_alone_and_counts_them_untouched(
+    tmp_path: Path, to: str
+) -> None:
+    name = "kereta-cepat.id.md"
+    exported = export(tmp_path, name, to, mt_as="match")
+    untouched_all = import_file(exported, overwrite=True)
+    assert untouched_all.counts["untouched"] == len(_mt_units(exported, to))
+    assert untouched_all.counts["empty"] == untouched_all.counts["edited"] == 0
+    first = untouched_all.output.read_bytes()
+    # The translator edits two units; a third comes back as its source copied over (what a CAT tool
+    # writes for a segment nobody translated): it keeps the MT, and the document is the expected one.
+    edits = dict(EDITS[name])
+    edits["1.0"] = ("Kereta", "Kereta Cepat Jakarta–Bandung Tambah 12 Perjalanan Mulai April")
+    edit(exported, to, edits)
+    result = import_file(exported, overwrite=True)
+    assert result.counts["edited"] == len(EDITS[name])
+    assert result.counts["untouched"] == untouched_all.counts["untouched"] - len(EDITS[name])
+    assert_same_document(result.output, EXPECTED / name.replace(".id.", ".expected."))
+    assert "Kereta Cepat Jakarta–Bandung Tambah" not in result.output.read_text(encoding="utf-8")
+    assert first != result.output.read_bytes()

@@ -217,3 +217,17 @@ def test_target_locale_must_be_english(locale: str) -> None:
 def test_unknown_style() -> None:
     with pytest.raises(TranslateError, match="unknown style"):
         Localizer("en_US", style="chicago")
+
+
+@pytest.mark.parametrize(("style", "source", "expected"), [
+    ("cldr", "Utang 1.234.567.890.123.456.789.012.345.678.901 rupiah",
+     "Utang IDR 1,234,567,890,123,456,789,012,345,678,901"),
+    ("cldr", "naik 1.234.567.890.123.456.789.012.345.678,5 persen",
+     "naik 1,234,567,890,123,456,789,012,345,678.5%"),
+    ("ap", "naik 1.234.567.890.123.456.789.012.345.678,5 persen",
+     "naik 1,234,567,890,123,456,789,012,345,678.5 percent"),
+])
+def test_numbers_longer_than_the_decimal_context_are_written_exactly(style: str, source: str,
+                                                                       expected: str) -> None:
+    """Found by the fuzzer (seed 1): Babel rounds in the 28-digit default context (InvalidOperation)."""
+    assert Localizer(style=style).localize(source) == expected

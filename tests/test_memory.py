@@ -84,6 +84,22 @@ def test_exact_match_skips_the_engine_on_a_second_run(tmp_path: Path, tiny: Coun
         assert output.read_bytes() == (tmp_path / "second" / output.name).read_bytes()
 
 
+def test_export_reuses_exact_matches_without_the_engine_and_says_so(tmp_path: Path, tiny: Counting) -> None:
+    """Issue 15: export, like run, takes an exact match from the memory instead of calling the engine,
+    marks those units as coming from the memory, and writes the same targets."""
+    shutil.copy(ROOT / "corpora" / "banjir-bekasi.id.txt", tmp_path / "a.id.txt")
+    memory = SQLiteMemory(tmp_path / "tm.sqlite")
+    first = export_files([tmp_path / "a.id.txt"], tiny, "po", tmp_path / "one", localizer=Localizer(),
+                         memory=memory).results[0]
+    assert tiny.calls > 20 and first.from_memory == 0
+    tiny.calls = 0
+    second = export_files([tmp_path / "a.id.txt"], tiny, "po", tmp_path / "two", localizer=Localizer(),
+                          memory=SQLiteMemory(tmp_path / "tm.sqlite")).results[0]
+    assert tiny.calls == 0 and second.from_memory == second.units == first.units
+    targets = [[(e.msgctxt, e.msgstr) for e in polib.pofile(str(r.output))] for r in (first, second)]
+    assert targets[0] == targets[1]
+
+
 def test_another_engine_signature_is_translated_again(tmp_path: Path, tiny: Counting) -> None:
     shutil.copy(ROOT / "corpora" / "banjir-bekasi.id.txt", tmp_path / "a.id.txt")
     memory = SQLiteMemory(tmp_path / "tm.sqlite")

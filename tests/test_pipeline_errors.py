@@ -210,6 +210,24 @@ def test_only_regular_files_are_read(tmp_path: Path, make, kind: str,
     assert not (tmp_path / "x.en.txt").exists()
 
 
+def test_the_size_limit_holds_for_a_file_whose_size_says_nothing(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """19.5: the limit is counted in bytes read, not taken from stat() (a /proc file says 0 bytes)."""
+    from translate import textio
+
+    status = Path("/proc/self/status")
+    if not status.is_file() or status.stat().st_size:
+        pytest.skip("no /proc file that reports 0 bytes here")
+    monkeypatch.setattr(textio, "MAX_INPUT_BYTES", 10)
+    source = tmp_path / "status.id.txt"
+    source.symlink_to(status)
+    assert main(["run", str(source), "--engine", "copy", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {source}: file grew while it was read, past the 10-byte limit" in err
+    assert not (tmp_path / "status.en.txt").exists()
+
+
 # --------------------------------------------------------------------------- names and -o
 
 

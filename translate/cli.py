@@ -126,6 +126,8 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
                    help="the source document or folder (terms, numbers, format fidelity)")
     _add_bootstrap(p)
     p.add_argument("--comet-model", metavar="DIR", help="add COMET with this local model (needs --source)")
+    p.add_argument("--post-edited", metavar="PE", help="post-editing effort of the machine translation HYP: "
+                   "HTER against this post-edited file or folder, and the segments left unchanged")
     p.add_argument("--segments", action="store_true", help="print the per-segment table")
     p.add_argument("--json", action="store_true", help="print JSON")
     _add_html(p)
@@ -436,11 +438,13 @@ def cmd_score(args: argparse.Namespace) -> int:
     from .evaluate.scoring import check_bootstrap, score_terms
     from .evaluate.tables import term_line
 
-    if not args.reference and not args.glossary:
+    if not args.reference and not args.glossary and not args.post_edited:
         raise ScoreError("nothing to score against", hint="give a reference REF, or --glossary with --source")
     if args.glossary and not args.source:
         raise ScoreError("--glossary needs --source", hint="term success compares source terms with output")
     check_bootstrap(args.bootstrap)
+    if args.post_edited:
+        return _score_post_edit(args)
     if args.reference:
         from .evaluate.html_report import check_html_target, write_evaluation_page
         from .evaluate.inputs import pair_inputs
@@ -453,12 +457,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         glossary = load_glossary(args.glossary) if args.glossary else None
         evaluation = evaluate_pairs(pairs, args.level, args.format, glossary, args.bootstrap,
                                     args.comet_model)
-        print(json.dumps(evaluation.as_dict(), indent=2, ensure_ascii=False) if args.json
-              else "\n".join(evaluation_lines(evaluation, args.segments)))
-        if args.html:
-            write_evaluation_page(args.html, evaluation, f"Scores of {args.hypothesis}", args.overwrite)
-            _err(f"wrote {args.html}")
-        return 0
+        return _show_scores(args, evaluation, evaluation.as_dict(),
+                            evaluation_lines(evaluation, args.segments), write_evaluation_page, "Scores")
     result: dict = {}
     lines: list[str] = []
     for term_score in score_terms(args.source, args.hypothesis, args.glossary, args.format, args.level):
@@ -467,6 +467,36 @@ def cmd_score(args: argparse.Namespace) -> int:
         lines += [f"  {category:13} {count.found}/{count.total}"
                   for category, count in sorted(term_score.by_category.items())]
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else "\n".join(lines))
+    return 0
+
+
+def _score_post_edit(args: argparse.Namespace) -> int:
+    """``score --post-edited PE MT``: HTER and unchanged segments (see translate/evaluate/post_edit.py)."""
+    from .errors import ScoreError
+    from .evaluate.html_report import check_html_target, write_post_edit_page
+    from .evaluate.post_edit import post_edit_effort
+    from .evaluate.tables import post_edit_lines
+
+    options = (("REF", args.reference), ("--glossary", args.glossary), ("--source", args.source),
+               ("--comet-model", args.comet_model))
+    extra = [name for name, given in options if given]
+    if extra:
+        raise ScoreError(f"--post-edited scores the machine translation against its post-edit; "
+                         f"{', '.join(extra)} cannot be added",
+                         hint="score against references in another run")
+    check_html_target(args.html, args.overwrite)
+    effort = post_edit_effort(args.hypothesis, args.post_edited, args.level, args.format, args.bootstrap)
+    return _show_scores(args, effort, effort.as_dict(), post_edit_lines(effort, args.segments),
+                        write_post_edit_page, "Post-editing effort")
+
+
+def _show_scores(args: argparse.Namespace, report: object, data: dict, lines: list[str],
+                 write_page: Callable[..., None], title: str) -> int:
+    """``--json`` or the table on stdout; the ``--html`` page (``write_page``) when asked."""
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else "\n".join(lines))
+    if args.html:
+        write_page(args.html, report, f"{title} of {args.hypothesis}", args.overwrite)
+        _err(f"wrote {args.html}")
     return 0
 
 
@@ -570,6 +600,10 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--to", default="xliff", choices=["xliff", "xliff2", "po"],
                    help="xliff (1.2, default: every CAT tool reads it), xliff2 (2.1) or po")
     p.add_argument("-o", "--output", metavar="OUTDIR", help="write the files here (mirroring folders)")
+    p.add_argument("--mt-as", default="target", choices=["target", "match"],
+                   help="target (default): the machine translation fills the target, to post-edit; "
+                        "match: it is only offered as a match (<alt-trans>, <mtc:match>, a PO comment) and "
+                        "the target is left empty, so the CAT tool shows the Indonesian to translate")
     _add_engine_options(p)
     p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
     p.add_argument("--overwrite", action="store_true", help="replace existing files")
@@ -592,7 +626,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     threshold = DEFAULT_FUZZY_THRESHOLD if args.fuzzy_threshold is None else args.fuzzy_threshold
     report = export_files(args.inputs, engine, args.to, args.output, args.format, args.overwrite, glossary,
                           localizer, memory, threshold if memory is not None else None,
-                          _progress_factory(args.quiet))
+                          _progress_factory(args.quiet), args.mt_as)
     for result in report.results:
         if result.error:
             _err(f"error: {result.error}")

@@ -82,7 +82,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import cached_property
 from typing import Literal
 
@@ -441,7 +441,17 @@ class Localizer:
         return "".join(parts) + text[last:]
 
     def render(self, q: Quantity) -> str:
-        """The English form of a quantity in this locale."""
+        """The English form of a quantity in this locale.
+
+        Babel rounds with the current decimal context, whose 28 digits a long
+        number written in the text exceeds (``decimal.InvalidOperation``); the
+        context here holds every digit, so any number is written exactly.
+        """
+        with localcontext() as context:
+            context.prec = max(context.prec, 28 + len(str(q.value or "")) + q.scale + q.digits)
+            return self._render(q)
+
+    def _render(self, q: Quantity) -> str:
         if self.style == "ap" and q.kind in ("time", "percent", "currency"):
             return self._render_ap(q)
         if q.kind == "time" and q.time is not None:

@@ -17,6 +17,7 @@ and script blocks, named by their SHA-256 — no inline event handlers, no
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import json
 from html import escape
@@ -29,6 +30,7 @@ from . import plots
 from .align import METHOD
 from .comet import ENABLE_HINT
 from .metrics import HIGHER_IS_BETTER, METRIC_NAMES
+from .post_edit import PostEditEffort, is_unchanged
 from .scoring import Evaluation, Issue, SegmentScore
 from .significance import Comparison
 from .tables import comparison_footer, counts_line, plural
@@ -36,6 +38,10 @@ from .tables import comparison_footer, counts_line, plural
 REPORT_FILES = ("report.json", "report.html")
 #: Segments the page carries (the lowest chrF++ first); the JSON report has all of them.
 MAX_PAGE_SEGMENTS = 20_000
+#: Edited segments the post-editing page lists (the highest HTER first); --json has all of them.
+MAX_PAGE_EDITS = 2_000
+#: Word-diff table size (MT words × post-edit words) past which a segment is shown unmarked.
+MAX_DIFF_CELLS = 250_000
 #: Term and number misses listed on the page.
 MAX_PAGE_ISSUES = 500
 #: Misses shown unfolded; a longer list starts folded.
@@ -323,6 +329,73 @@ def check_html_target(path: str | None, overwrite: bool) -> None:
 def write_evaluation_page(path: str | Path, evaluation: Evaluation, title: str,
                           overwrite: bool = False) -> None:
     write_atomic(Path(path), render_html(evaluation, title).encode("utf-8"), overwrite=overwrite)
+
+
+def word_diff(before: str, after: str) -> tuple[str, str]:
+    """Both texts as escaped HTML: words only in ``before`` struck (``<del>``), only in ``after`` marked."""
+    old, new = before.split(), after.split()
+    if len(old) * len(new) > MAX_DIFF_CELLS:
+        return escape(before), escape(after)
+    left, right = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        kept_old, kept_new = escape(" ".join(old[i1:i2])), escape(" ".join(new[j1:j2]))
+        if op == "equal":
+            left.append(kept_old)
+            right.append(kept_new)
+            continue
+        if i2 > i1:
+            left.append(f"<del>{kept_old}</del>")
+        if j2 > j1:
+            right.append(f"<ins>{kept_new}</ins>")
+    return " ".join(left), " ".join(right)
+
+
+def render_post_edit(effort: PostEditEffort, title: str) -> str:
+    """The page of ``translate score --post-edited --html``: HTER, unchanged share, documents, edits."""
+    evaluation, hter = effort.evaluation, effort.hter
+    total = len(effort.segments)
+    share = f"{effort.unchanged_share:.2f}%" if effort.unchanged_share is not None else "n/a"
+    summary = [counts_line(evaluation), evaluation.level_summary,
+               "HTER is TER with the post-edit as the reference: the post-editor's edits (words inserted, "
+               "deleted, substituted, blocks shifted) per word of the post-edit; lower is less editing. A "
+               "segment is unchanged when the post-editor kept the machine translation as it was "
+               "(spaces aside; a change of case counts, although TER ignores case)",
+               *evaluation.notes]
+    scores = _table(["", "score", "bootstrap μ ± 95% CI"],
+                    [["HTER ↓", hter.score, hter.interval_text() or None],
+                     ["unchanged segments", f"{effort.unchanged:,} of {total:,} ({share})", ""]], "scores")
+    documents = _table(["document", "unit", "segments", "unchanged", "unchanged %", "HTER ↓"],
+                       [[d.key, d.level, d.segments, d.unchanged, d.unchanged_share, d.hter]
+                        for d in effort.documents], "wrap")
+    edited = sorted((s for s in effort.segments if not is_unchanged(s)), key=lambda s: -s.ter)
+    rows = []
+    for segment in edited[:MAX_PAGE_EDITS]:
+        machine, post_edited = word_diff(segment.hypothesis, segment.reference)
+        rows.append(f"<tr><td>{escape(segment.id)}</td><td class=\"n\">{segment.ter:.2f}</td>"
+                    f"<td>{machine}</td><td>{post_edited}</td></tr>")
+    more = (f"<p class=\"note\">The {MAX_PAGE_EDITS:,} with the highest HTER of {len(edited):,} edited "
+            "segments; --json lists every segment.</p>" if len(edited) > MAX_PAGE_EDITS else "")
+    body = [f"<header><h1>{escape(title)}</h1></header>",
+            "<ul class=\"summary\">" + "".join(f"<li>{escape(item)}.</li>" for item in summary) + "</ul>",
+            f"<section id=\"scores\"><h2>Post-editing effort</h2>{scores}</section>",
+            f"<section id=\"documents\"><h2>By document</h2>{documents}</section>",
+            f"<section id=\"edits\"><h2>Edited segments ({len(edited):,})</h2><p class=\"note\">The highest "
+            "HTER first; in the machine translation, words the post-editor removed are <del>struck</del>; in "
+            "the post-edit, words the post-editor wrote are <ins>marked</ins>.</p>"
+            "<table class=\"segments\"><thead><tr><th class=\"c-id\">segment</th>"
+            "<th class=\"c-n\">HTER ↓</th><th>machine translation</th><th>post-edited</th></tr></thead>"
+            "<tbody>"
+            + "".join(rows) + f"</tbody></table>{more}</section>",
+            "<section id=\"signatures\"><h2>Signatures</h2>"
+            + _table(["scores", "sacrebleu signature"],
+                     [["corpus HTER", hter.signature], ["segment HTER", effort.segment_signature],
+                      ["alignment", METHOD]], "wrap sigs") + "</section>"]
+    return page(title, "\n".join(body))
+
+
+def write_post_edit_page(path: str | Path, effort: PostEditEffort, title: str,
+                         overwrite: bool = False) -> None:
+    write_atomic(Path(path), render_post_edit(effort, title).encode("utf-8"), overwrite=overwrite)
 
 
 def render_comparison(comparison: Comparison, title: str) -> str:

@@ -6,9 +6,12 @@ tables, and apart from the HTML page, which renders the same data its own way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..glossary import TermScore
 from .align import METHOD
 from .metrics import HIGHER_IS_BETTER, METRIC_NAMES
+from .post_edit import PostEditEffort, is_unchanged
 from .scoring import Evaluation
 from .significance import Comparison
 
@@ -76,16 +79,51 @@ def evaluation_lines(evaluation: Evaluation, segments: bool = False) -> list[str
             lines += [f"  {report.document}: {problem}" for problem in report.problems[:5]]
     if evaluation.comet is not None:
         lines.append(f"COMET   {100 * evaluation.comet.score:6.2f}  model:{evaluation.comet.model}")
-    lines += [f"note: {note}" for note in evaluation.notes]
+    return lines + _closing_lines(
+        evaluation, segments, f"{'bead':>4} {'chrF++':>7} {'BLEU':>7} {'TER':>7}  hypothesis",
+        ((s.id, f"{s.bead:>4} {s.chrf:7.2f} {s.bleu:7.2f} {s.ter:7.2f}  {s.hypothesis[:60]}")
+         for s in evaluation.segments),
+        "segment signatures: " + "; ".join(f"{k} {v}" for k, v in evaluation.segment_signatures.items()))
+
+
+def _closing_lines(evaluation: Evaluation, segments: bool, header: str, rows: Iterable[tuple[str, str]],
+                   signature: str) -> list[str]:
+    """Notes, then (``--segments``) a blank line, the header, one row per segment id and the signatures."""
+    lines = [f"note: {note}" for note in evaluation.notes]
     if segments:
-        lines.append("")
-        lines.append(f"{'segment':40} {'bead':>4} {'chrF++':>7} {'BLEU':>7} {'TER':>7}  hypothesis")
-        for s in evaluation.segments:
-            lines.append(f"{s.id[-40:]:40} {s.bead:>4} {s.chrf:7.2f} {s.bleu:7.2f} {s.ter:7.2f}  "
-                         f"{s.hypothesis[:60]}")
-        lines.append("segment signatures: " + "; ".join(f"{k} {v}" for k, v in
-                                                        evaluation.segment_signatures.items()))
+        lines += ["", f"{'segment':40} {header}", *(f"{sid[-40:]:40} {row}" for sid, row in rows), signature]
     return lines
+
+
+def _share(part: int, total: int) -> str:
+    return f"{part:,}/{total:,} ({100 * part / total:.2f}%)" if total else "n/a (no segment with text)"
+
+
+def post_edit_lines(effort: PostEditEffort, segments: bool = False) -> list[str]:
+    """What ``translate score --post-edited`` prints: HTER, unchanged segments, per document and segment."""
+    evaluation, hter = effort.evaluation, effort.hter
+    interval = hter.interval_text()
+    note = f"  ({interval}, 95% CI; lower is less editing)" if interval else "  (lower is less editing)"
+    total = len(effort.segments)
+    lines = [evaluation.level_summary, counts_line(evaluation),
+             f"HTER    {hter.score:6.2f}{note}  {hter.signature}",
+             f"unchanged segments: {_share(effort.unchanged, total)}"]
+    if evaluation.realigned_units:
+        lines.append(f"{plural(evaluation.realigned_units, evaluation.unit_name)} realigned in "
+                     f"{plural(evaluation.realigned, 'document')} (the post-editor merged or split "
+                     f"sentences; {METHOD})")
+    if len(effort.documents) > 1:
+        lines.append("")
+        lines.append(f"{'document':32} {'segments':>8} {'unchanged':>9} {'%':>7} {'HTER':>7}")
+        for d in effort.documents:
+            share = f"{d.unchanged_share:7.2f}" if d.unchanged_share is not None else f"{'n/a':>7}"
+            hter_cell = f"{d.hter:7.2f}" if d.hter is not None else f"{'n/a':>7}"
+            lines.append(f"{d.key[-32:]:32} {d.segments:8d} {d.unchanged:9d} {share} {hter_cell}")
+    return lines + _closing_lines(
+        evaluation, segments, f"{'HTER':>7} {'kept':>4}  machine translation",
+        ((s.id, f"{s.ter:7.2f} {'yes' if is_unchanged(s) else '':>4}  {s.hypothesis[:60]}")
+         for s in effort.segments),
+        f"segment signature: TER {effort.segment_signature}")
 
 
 def _issue_lines(evaluation: Evaluation) -> list[str]:

@@ -15,6 +15,11 @@ from typing import Protocol
 from ..errors import InputError
 from .model import Bundle
 
+#: Where export puts the machine translation: in the target, to post-edit (every tool shows it as the
+#: translation), or only as a match (XLIFF 1.2 ``<alt-trans>``, 2.1 ``<mtc:match>``, a PO comment) with
+#: no target, so the tool shows the source to translate and offers the MT beside it.
+MT_PLACES = ("target", "match")
+
 #: name -> "module:Class"; the only place exchange formats are listed.
 REGISTRY: dict[str, str] = {
     "xliff": "translate.exchange.xliff12:Xliff12",
@@ -59,4 +64,4 @@ def detect_exchange(path: str | Path, data: bytes) -> str:
     )
 
 
-__all__ = ["REGISTRY", "Bundle", "ExchangeFormat", "detect_exchange", "get_exchange"]
+__all__ = ["MT_PLACES", "REGISTRY", "Bundle", "ExchangeFormat", "detect_exchange", "get_exchange"]

@@ -3,7 +3,11 @@
 The steps are ``run``'s (read, protect quantities, translate, QA) followed by
 :func:`build_bundle` instead of the format writer: one unit per segment with the
 source as written, the target as ``run`` would write it, the MT and fuzzy memory
-matches as alternatives, and notes for the translator.
+matches as alternatives, and notes for the translator.  With ``mt_as="match"`` the
+machine output is only an alternative and the target is left out: CAT tools that
+take an existing target as the text to work on (OmegaT) or show it as the
+translation then show the source, and offer the MT as a match; an exact match
+from the memory (a person's translation) stays in the target.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 
 from ..document import Document, Segment, SegmentState
 from ..engines import Engine
-from ..errors import TranslateError
+from ..errors import InputError, TranslateError
 from ..glossary import Glossary, match_terms
 from ..localize import Localizer, Protection, protect_document
 from ..memory import (
@@ -40,7 +44,7 @@ from ..pipeline import (
 )
 from ..qa import QAIssue, check_documents
 from ..textio import read_bytes, refuse_existing, write_atomic
-from . import get_exchange
+from . import MT_PLACES, get_exchange
 from .codes import TagMap, tag_map, to_content
 from .model import Alternative, Bundle, Unit
 
@@ -78,8 +82,14 @@ def export_files(
     memory: TranslationMemory | None = None,
     fuzzy_threshold: float | None = None,
     progress_factory: Callable[[int], Progress] | None = None,
+    mt_as: str = "target",
 ) -> ExportReport:
-    """Translate each input; write ``NAME.EXT.xlf`` (``.po``) beside it, or mirrored under ``outdir``."""
+    """Translate each input; write ``NAME.EXT.xlf`` (``.po``) beside it, or mirrored under ``outdir``.
+
+    ``mt_as`` is where the machine translation goes (:data:`~translate.exchange.MT_PLACES`).
+    """
+    if mt_as not in MT_PLACES:
+        raise InputError(f"unknown MT placement {mt_as!r}", hint=f"choose one of: {', '.join(MT_PLACES)}")
     exchange = get_exchange(to)
     plan = plan_jobs(inputs, outdir, fmt)
     localizer = localizer if localizes(engine) else None
@@ -112,6 +122,7 @@ def export_files(
                 recording.found,
                 report.signature,
                 (lambda key: fuzzy(key, fuzzy_threshold)) if fuzzy else None,
+                mt_as,
             )
             write_atomic(result.output, exchange.write(bundle), overwrite=overwrite)
         except TranslateError as error:
@@ -140,6 +151,7 @@ def build_bundle(
     found: dict,
     signature: str,
     fuzzy: Callable | None = None,
+    mt_as: str = "target",
 ) -> Bundle:
     """The exchange content of a translated document (see the module docstring)."""
     language = target_lang(document.target_locale)
@@ -153,6 +165,7 @@ def build_bundle(
         SOURCE_LANG,
         language,
         signature,
+        mt_as,
     )
     written = written_texts(protections)
     by_segment: dict[str, list[str]] = {}
@@ -185,6 +198,8 @@ def build_bundle(
                         kind, unit.source, unit.target, tags.info, origin, similarity, unit.confidence
                     )
                 )
+            if mt_as == "match" and unit.origin in ("mt", "tm-mt"):
+                unit.target = None  # the MT stays in unit.alternatives
             if fuzzy is not None and needs_engine(segment):
                 unit.alternatives += [_fuzzy(score, entry) for score, entry in fuzzy(key)]
             unit.notes = _notes(
@@ -232,4 +247,4 @@ def _notes(
         if protection.source_text != protection.rendered:
             notes.append(("quantity", f"{protection.source_text} → {protection.rendered} (localized)"))
     notes += [("qa", message) for message in issues]
-    return notes
+    return list(dict.fromkeys(notes))  # a term met twice in a sentence is one note, not two

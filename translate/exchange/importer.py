@@ -9,6 +9,12 @@ line; then nothing is written.  A translator's text is used as written; a unit
 whose target is empty keeps the machine translation and is counted.  Units whose
 target was edited (or confirmed by a state change) go into the translation memory
 as approved post-edits.
+
+A file exported with the MT only as a match (``export --mt-as match``) has no
+targets to begin with, so there an empty target, or one that is the source
+copied over (what CAT tools write for a segment nobody translated), means the
+translator did not touch the unit: it keeps the machine translation and is
+counted as untouched.
 """
 
 from __future__ import annotations
@@ -176,7 +182,7 @@ def _targets(
                 f"({plain(unit.source)[:60]!r}); edit targets only"
             )
             continue
-        chosen, status = _chosen(unit)
+        chosen, status = _chosen(unit, bundle.mt_as == "match")
         counts[status] += 1
         tag_problems = check_tags(chosen, tags)
         if tag_problems:
@@ -209,18 +215,22 @@ def _normal(content: Content) -> list:
     return [part.id if isinstance(part, Tag) else part for part in merged(content)]
 
 
-def _chosen(unit: Unit) -> tuple[Content, str]:
+def _chosen(unit: Unit, mt_as_match: bool = False) -> tuple[Content, str]:
     """The content to use and what the translator did: edited, confirmed, untouched or empty.
 
-    The baseline is what export put in the target: the MT, or an exact memory match.
+    The baseline is what export put in the target: the MT, or an exact memory match
+    (with ``mt_as_match``, the MT offered as a match; see the module docstring).
     """
     exported = next((a for a in unit.alternatives if a.kind == "mt" or a.similarity == 100), None)
     baseline = exported.target if exported is not None else None
-    if (
-        unit.target is None
-        or not plain(unit.target).strip()
-        and not any(isinstance(p, Tag) for p in unit.target)
+    empty = unit.target is None or (
+        not plain(unit.target).strip() and not any(isinstance(p, Tag) for p in unit.target)
+    )
+    if mt_as_match and baseline is not None and unit.translate and (
+        empty or _normal(unit.target) == _normal(unit.source)  # type: ignore[arg-type]
     ):
+        return baseline, "untouched"
+    if empty:
         return (baseline, "empty") if baseline is not None else (unit.source, "empty")
     if not unit.translate:
         return unit.target, "copied"

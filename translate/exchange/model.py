@@ -80,6 +80,9 @@ class Bundle:
     source_lang: str
     target_lang: str
     signature: str = ""  # the run signature of the translation
+    #: Where the machine translation is: "target" (pre-filled, to post-edit) or "match" (only offered as
+    #: an alternative; the target is left to the translator), see :data:`translate.exchange.MT_PLACES`.
+    mt_as: str = "target"
     units: list[Unit] = field(default_factory=list)
 
 

@@ -107,7 +107,7 @@ class PoExchange:
                 for a in unit.alternatives
                 if a.kind == "tm" and a.similarity != 100
             ]
-            flags = ["fuzzy"] if unit.origin in ("mt", "tm-mt") else []
+            flags = ["fuzzy"] if unit.origin in ("mt", "tm-mt") and unit.target is not None else []
             if not unit.translate:
                 flags.append("no-translate")
             po.append(
@@ -150,6 +150,7 @@ class PoExchange:
             po.metadata.get("X-Source-Language", ""),
             po.metadata.get("Language", "").replace("_", "-"),
             meta.get("signature", ""),
+            meta.get("mt_as") or "target",
         )
         for entry in po:
             if entry.obsolete:

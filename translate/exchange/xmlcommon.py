@@ -11,7 +11,7 @@ from .model import CLOSE, END, OPEN, START, Bundle, Content, Tag, Unit, merged
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 #: Bundle fields recorded as notes of the file, so import finds and checks the original.
-META_FIELDS = ("original", "path", "absolute", "sha256", "format", "signature")
+META_FIELDS = ("original", "path", "absolute", "sha256", "format", "signature", "mt_as")
 META_PREFIX = "translate:"
 
 
@@ -38,6 +38,7 @@ def bundle_from_meta(meta: dict[str, str], source_lang: str, target_lang: str, n
         source_lang,
         target_lang,
         values.get("signature", ""),
+        values.get("mt_as") or "target",  # files exported before the option had the MT in the target
     )
 
 
