@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -25,9 +26,38 @@ class TokenAlignment:
 
 @dataclass
 class Translation:
+    """One engine output, with what the engine knows about it.
+
+    ``score`` is the model's average log-probability per target token of the
+    final output: the mean of ``log p(y_t | y_<t, source)`` over the output's
+    tokens *and the end-of-sentence token after them* (always included, also
+    after an output cut at the length limit, where it is the model's
+    probability of ending there), from the model's own distribution (no
+    logits processors).  It is computed by scoring the returned tokens with one
+    teacher-forced pass (CTranslate2 ``score_batch``; a forward pass for
+    marian), so it is the same number whichever search produced the output
+    (beam, constrained beam with a glossary, a forced-prefix re-decode) and
+    comparable between the two engines.  ``None`` where no model produced the
+    text (copy, pseudo, an empty input, a translation memory match).
+
+    ``truncated`` says that the output reached the engine's length limit
+    (``max_length`` tokens, end-of-sentence included) before the model ended
+    the sentence: the text is cut.
+    """
+
     text: str
     alignment: TokenAlignment | None = None
     tokens: list[str] = field(default_factory=list)  # target pieces, for audits
+    score: float | None = None
+    truncated: bool = False
+
+
+def confidence_of(score: float | None) -> float | None:
+    """A score as a 0-1 confidence: the geometric mean of the output tokens' probabilities.
+
+    What exchange files (XLIFF ``matchQuality``) and the service show; ``None`` stays ``None``.
+    """
+    return None if score is None else math.exp(score)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,8 @@ class _Source:
 class _Output:
     tokens: list[str]
     attention: list[list[float]] | None
+    limit: int  # the max_decoding_length it was decoded with: an output that long was cut there
+    score: float | None = None  # set by _score_all
 
 
 class CTranslate2Engine:
@@ -243,6 +245,7 @@ class CTranslate2Engine:
         outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans})
         if plans:
             self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]})
+        self._score_all(todo, sources, outputs)
         for i in todo:
             results[i] = self._translation(sources[i], outputs[i], bool(wanted[i]))
         return results
@@ -270,8 +273,25 @@ class CTranslate2Engine:
         outputs: dict[int, _Output] = {}
         for batch, results in zip(batches, pending, strict=True):
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result())
+                outputs[i] = _output(result.result(), base)
         return outputs
+
+    def _score_all(self, todo: list[int], sources: dict[int, _Source], outputs: dict[int, _Output]) -> None:
+        """Every final output's score: ``score_batch`` on its tokens, spread over the translators.
+
+        One teacher-forced pass over the tokens returned, whichever decode (beam,
+        forced prefix) produced them, so scores are comparable across segments;
+        ``score_batch`` adds the EOS term (see :class:`~translate.engines.base.Translation`).
+        """
+        batches = self._batches(sorted(todo, key=lambda i: len(sources[i].tokens)))
+        pending = [self._translator.score_batch([sources[i].tokens for i in batch],
+                                                [outputs[i].tokens for i in batch], max_input_length=0,
+                                                asynchronous=True)
+                   for batch in batches]
+        for batch, results in zip(batches, pending, strict=True):
+            for i, result in zip(batch, results, strict=True):
+                log_probs = result.result().log_probs
+                outputs[i].score = sum(log_probs) / len(log_probs)
 
     def _batches(self, order: list[int]) -> list[list[int]]:
         """Consecutive batches of at most ``batch_size``, equal in size, enough for every translator.
@@ -366,7 +386,7 @@ class CTranslate2Engine:
                 suppress_sequences=suppress, **options)))
         for batch, results in pending:
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result())
+                outputs[i] = _output(result.result(), options["max_decoding_length"])
 
     def _suppress_after(self, last: str) -> list[list[str]]:
         if last not in self._suppress:
@@ -387,12 +407,13 @@ class CTranslate2Engine:
             weights = [renormalise(output.attention[t][:n_source]) for t in keep]
             alignment = TokenAlignment(piece_spans(source.text, source.pieces), piece_spans(text, pieces),
                                        weights)
-        return Translation(text, alignment, pieces)
+        truncated = len(output.tokens) >= output.limit  # CTranslate2 stopped before EOS
+        return Translation(text, alignment, pieces, output.score, truncated)
 
 
-def _output(result: Any) -> _Output:
+def _output(result: Any, limit: int) -> _Output:
     attention = result.attention[0] if result.attention else None
-    return _Output(list(result.hypotheses[0]), attention)
+    return _Output(list(result.hypotheses[0]), attention, limit)
 
 
 def _import_ctranslate2() -> Any:

@@ -228,43 +228,89 @@ class MarianEngine:
                                  device=self._torch_device)
         mask = torch.tensor([[1] * len(s.ids) + [0] * (width - len(s.ids)) for s in sources],
                             device=self._torch_device)
+        limit = self._limit(constraints)
         with torch.inference_mode():
             generated = self._generate(input_ids, mask, constraints)
-            rows = [k for k, wanted in enumerate(align) if wanted]
-            attention = self._cross_attention(input_ids[rows], mask[rows], generated[rows]) if rows else None
-        generated_ids = generated.tolist()
+            generated_ids = generated.tolist()
+            outputs = [self._output_ids(ids) for ids in generated_ids]
+            scores, attention = self._teacher_forced(input_ids, mask, outputs, any(align))
         texts = self._tokenizer.batch_decode(generated_ids, skip_special_tokens=True)
         results = []
         for k, (source, ids, text) in enumerate(zip(sources, generated_ids, texts, strict=True)):
-            row_attention = attention[rows.index(k)] if attention is not None and k in rows else None
+            row_attention = attention[k] if attention is not None and align[k] else None
             produced, weights = self._produced(ids, row_attention, len(source.pieces))
             pieces = self._tokenizer.convert_ids_to_tokens(produced)
             alignment = None
             if weights is not None:
                 alignment = TokenAlignment(piece_spans(source.text, source.pieces),
                                            piece_spans(text, pieces), weights)
-            results.append(Translation(text, alignment, pieces))
+            truncated = len(outputs[k]) >= limit  # every position used: the search was stopped
+            results.append(Translation(text, alignment, pieces, scores[k], truncated))
         return results
 
-    def _cross_attention(self, input_ids: Any, mask: Any, generated: Any) -> Any:
-        """Teacher-forced pass: row t of the result is the attention while producing generated[t + 1].
+    def _limit(self, constraints: list[list[Constraint]]) -> int:
+        """The most tokens (EOS included) a row of this batch could produce: ``max_new_tokens``."""
+        if not any(constraints):
+            return self.max_length
+        return max(self.max_length, max(sum(c.min_length for c in row) for row in constraints) + 1)
 
-        ``decoder_input_ids = generated[:, :-1]`` is ``[decoder_start] + tokens[:-1]``; the
-        decoder at position t reads generated[t] and predicts generated[t + 1], so its
-        cross-attention row t belongs to the token produced at t + 1.  Eager attention is
-        switched on for this pass only (SDPA returns no weights) and switched back after.
+    def _output_ids(self, ids: list[int]) -> list[int]:
+        """A generated row (``[start] + tokens``, padded) as the tokens to score, EOS last.
+
+        The row is cut after its first EOS; a row without one (the limit reached on a
+        model with no forced EOS) gets one appended, so every output is scored as a
+        whole sentence (see :class:`~translate.engines.base.Translation`).
         """
+        eos = self._tokenizer.eos_token_id
+        tokens = ids[1:]
+        if eos in tokens:
+            return tokens[: tokens.index(eos) + 1]
+        return [*tokens, eos]
+
+    def _teacher_forced(self, input_ids: Any, mask: Any, outputs: list[list[int]],
+                        attend: bool) -> tuple[list[float], Any]:
+        """One teacher-forced pass over the outputs: each row's score, and cross-attention if ``attend``.
+
+        The decoder reads ``[start] + tokens[:-1]`` and its position t predicts
+        ``tokens[t]``, so attention row t belongs to the token produced at t (the
+        generated row's index t + 1).  The vocabulary projection is applied row by
+        row to the decoder's states, so a batch of long outputs never holds a
+        ``batch x length x vocabulary`` tensor.  ``<pad>`` is left out of the
+        distribution: transformers adds it to Marian's vocabulary only to start the
+        decoder, generation never writes it, and CTranslate2's conversion drops it,
+        so both engines score over the same tokens.  Eager attention is switched on for
+        this pass only when attention is wanted (SDPA returns no weights).
+        """
+        import torch
+
         model = self._model
+        start, pad = self._generation.decoder_start_token_id, self._tokenizer.pad_token_id
+        longest = max(len(o) for o in outputs)
+        decoder_ids = torch.tensor([[start] + o[:-1] + [pad] * (longest - len(o)) for o in outputs],
+                                   device=self._torch_device)
         previous = model.config._attn_implementation
-        model.set_attn_implementation("eager")
+        if attend:
+            model.set_attn_implementation("eager")
         try:
-            output = model(input_ids=input_ids, attention_mask=mask,
-                           decoder_input_ids=generated[:, :-1], output_attentions=True)
+            output = model.model(input_ids=input_ids, attention_mask=mask, decoder_input_ids=decoder_ids,
+                                 output_attentions=attend, use_cache=False)
         finally:
-            model.set_attn_implementation(previous)
-        layers = output.cross_attentions
-        layer = layers[self.align_layer] if len(layers) >= abs(self.align_layer) else layers[-1]
-        return layer.mean(dim=1).float().cpu()  # (batch, target, source), heads averaged
+            if attend:
+                model.set_attn_implementation(previous)
+        scores = []
+        for k, produced in enumerate(outputs):
+            states = output.last_hidden_state[k, : len(produced)]
+            logits = (model.lm_head(states) + model.final_logits_bias).float()
+            logits[:, pad] = float("-inf")  # never generated (bad_words_ids); not in Marian's vocabulary
+            wanted = torch.tensor(produced, device=logits.device)
+            log_probs = logits.gather(1, wanted[:, None])[:, 0] - torch.logsumexp(logits, dim=-1)
+            scores.append(float(log_probs.mean()))
+        attention = None
+        if attend:
+            layers = output.cross_attentions
+            layer = layers[self.align_layer] if len(layers) >= abs(self.align_layer) else layers[-1]
+            attention = layer.mean(dim=1).float().cpu()  # (batch, target, source), heads averaged
+        return scores, attention
 
     def _produced(self, ids: list[int], attention: Any,
                   n_source: int) -> tuple[list[int], list[list[float]] | None]:

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..document import Block, CodeKind, Document, Segment, SegmentState
 from ..engines import Engine
+from ..engines.base import confidence_of
 from ..errors import InputError, TranslateError
 from ..formats import EXTENSIONS, get_format
 from ..glossary import Glossary, audit_segment, match_terms
@@ -63,11 +64,14 @@ class Unavailable(TranslateError):
 
 @dataclass
 class Prepared:
-    """A document read, segmented and protected: sources only, never changed once prepared."""
+    """A document read, segmented and protected: sources only, never changed once prepared (but scores)."""
 
     document: Document
     units: list[tuple[Segment, Block]]  # every segment in document order, with its block
     protections: dict[str, list[Protection]] = field(default_factory=dict)  # by segment id
+    #: The engine's score of the last machine target of each segment (by number), with that
+    #: target: what :meth:`Workbench.confidence` answers from.
+    scores: dict[int, tuple[str, float | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -248,15 +252,23 @@ class Workbench:
             protections = [p for sid in ids for p in prepared.protections.get(sid, [])]
             translate_documents([document], self.engine, memory=memory, glossary=self.glossary,
                                 protections=protections)
-        return {n: copy.target if copy.target is not None else copy.source for n, copy in copies.items()}
+        targets = {n: copy.target if copy.target is not None else copy.source for n, copy in copies.items()}
+        prepared.scores.update({n: (targets[n], copy.score) for n, copy in copies.items()})
+        return targets
 
     def copied(self, target: str, prepared: Prepared, n: int) -> bool:
         """Whether a machine target is the source copied (nothing to translate: digits, a lone code)."""
         return target == prepared.units[n][0].source
 
     def confidence(self, prepared: Prepared, n: int, target: str) -> float | None:
-        """The engine's confidence in a machine target: not exposed by today's engines (None)."""
-        return None
+        """The engine's confidence (0-1) in ``target``, the machine target :meth:`translate` gave segment n.
+
+        ``exp`` of the engine's average log-probability per token
+        (:func:`translate.engines.base.confidence_of`); None for a target the engine
+        did not write (copied, from the memory, edited, or from the copy/pseudo engines).
+        """
+        target_scored, score = prepared.scores.get(n, ("", None))
+        return confidence_of(score) if target_scored == target else None
 
     def tm_matches(self, prepared: Prepared, n: int) -> list[dict[str, Any]]:
         """Translation memory matches for a segment: none until :mod:`translate.memory` is wired in."""
