@@ -184,6 +184,10 @@ def test_max_length_4_is_flagged_as_cut(tmp_path: Path, tiny_model_dir: Path, ca
     assert len(sentences) == 3
     flagged = {row["segment"] for row in rows if row["code"] in ("truncated", "too-short")}
     assert set(sentences) <= flagged
+    # the engine says it stopped at the limit: every segment is "truncated", the headline
+    # without a period too (nothing in its text shows the cut)
+    cut = {row["segment"] for row in rows if row["code"] == "truncated"}
+    assert cut == {str(s.id) for s in document.segments()} and f"{source}#0.0" in cut
     assert "qa: " in capsys.readouterr().err
 
 
