@@ -3,7 +3,12 @@
 The steps are ``run``'s (read, protect quantities, translate, QA) followed by
 :func:`build_bundle` instead of the format writer: one unit per segment with the
 source as written, the target as ``run`` would write it, the MT and fuzzy memory
-matches as alternatives, and notes for the translator.
+matches as alternatives, and notes for the translator: required glossary terms,
+localized quantities, the engine's confidence in its translation
+(:func:`~translate.engines.base.confidence_of` its score: ``mt-confidence``) and
+every QA finding of the unit (``qa``, with its severity and check).  The
+confidence is also :attr:`Unit.confidence`, which XLIFF 2.1 writes as the MT
+match's ``matchQuality``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 
 from ..document import Document, Segment, SegmentState
 from ..engines import Engine
+from ..engines.base import confidence_of
 from ..errors import TranslateError
 from ..glossary import Glossary, match_terms
 from ..localize import Localizer, Protection, protect_document
@@ -38,7 +44,7 @@ from ..pipeline import (
     run_signature,
     translate_documents,
 )
-from ..qa import QAIssue, check_documents
+from ..qa import QAIssue, check_documents, findings_by_segment
 from ..textio import read_bytes, refuse_existing, write_atomic
 from . import get_exchange
 from .codes import TagMap, tag_map, to_content
@@ -100,7 +106,8 @@ def export_files(
             total = sum(1 for _ in document.segments())
             progress = progress_factory(total) if progress_factory else None
             translate_documents([document], engine, progress, recording, glossary, protections)
-            issues = check_documents([document], protections) if localizer else []
+            checked = localizer is not None or engine.translates  # copy's output is the source: no QA
+            issues = check_documents([document], protections, glossary) if checked else []
             bundle = build_bundle(
                 document,
                 job.source,
@@ -155,9 +162,7 @@ def build_bundle(
         signature,
     )
     written = written_texts(protections)
-    by_segment: dict[str, list[str]] = {}
-    for issue in issues:
-        by_segment.setdefault(issue.segment, []).append(issue.message)
+    by_segment = findings_by_segment(issues)
     for block in document.blocks:
         for segment in block.segments:
             seg_id = str(segment.id)
@@ -175,6 +180,7 @@ def build_bundle(
             norm = normalise_segment(segment, block, quantities)
             key = norm.key(SOURCE_LANG, language)
             unit.origin, unit.translate = _origin(segment, found.get(key))
+            unit.confidence = confidence_of(segment.score)  # None unless the engine wrote it in this run
             if unit.target is not None and unit.origin != "copied":
                 entry = found.get(key)
                 kind = "tm" if unit.origin == "tm" else "mt"
@@ -218,8 +224,9 @@ def _fuzzy(score: float, entry: MemoryEntry) -> Alternative:
 
 
 def _notes(
-    segment: Segment, glossary: Glossary | None, protections: Sequence[Protection], issues: Sequence[str]
+    segment: Segment, glossary: Glossary | None, protections: Sequence[Protection], issues: Sequence[QAIssue]
 ) -> list[tuple[str, str]]:
+    """What the translator should know: required terms, localized quantities, MT confidence, QA findings."""
     notes = []
     for match in match_terms(glossary, segment.source):
         notes.append(
@@ -231,5 +238,9 @@ def _notes(
     for protection in protections:
         if protection.source_text != protection.rendered:
             notes.append(("quantity", f"{protection.source_text} → {protection.rendered} (localized)"))
-    notes += [("qa", message) for message in issues]
+    confidence = confidence_of(segment.score)
+    if confidence is not None:
+        notes.append(("mt-confidence", f"{confidence:.0%} (the engine's average log-probability "
+                                       f"{segment.score:.2f} per token)"))
+    notes += [("qa", f"{issue.severity} ({issue.check}): {issue.message}") for issue in issues]
     return notes
