@@ -30,15 +30,18 @@ class Translation:
 
     ``score`` is the model's average log-probability per target token of the
     final output: the mean of ``log p(y_t | y_<t, source)`` over the output's
-    tokens *and the end-of-sentence token after them* (always included, also
-    after an output cut at the length limit, where it is the model's
-    probability of ending there), from the model's own distribution (no
-    logits processors).  It is computed by scoring the returned tokens with one
-    teacher-forced pass (CTranslate2 ``score_batch``; a forward pass for
-    marian), so it is the same number whichever search produced the output
-    (beam, constrained beam with a glossary, a forced-prefix re-decode) and
-    comparable between the two engines.  ``None`` where no model produced the
-    text (copy, pseudo, an empty input, a translation memory match).
+    tokens and the end-of-sentence token after them when the model wrote one
+    (an output cut at the length limit has none: an EOS forced there says
+    nothing about the model).  It comes from the sums the search itself ranked
+    outputs by (CTranslate2 ``return_scores``; our beam search for marian), so
+    it costs nothing, and equals a teacher-forced pass over the returned
+    tokens (tested); outputs re-decoded after a forced glossary prefix are
+    scored by such a pass (CTranslate2 ``score_batch``).  So it is the same
+    number whichever search produced the output and comparable between the
+    two engines (marian's distribution keeps transformers' ``<pad>`` token:
+    ``-log(1 - p(<pad>))`` per token apart, see :mod:`translate.engines.marian`).
+    ``None`` where no model produced the text (copy, pseudo, an empty input,
+    a translation memory match, a marian model decoded by ``generate``).
 
     ``truncated`` says that the output reached the engine's length limit
     (``max_length`` tokens, end-of-sentence included) before the model ended
