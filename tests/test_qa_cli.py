@@ -203,3 +203,21 @@ def test_run_writes_the_html_page(tmp_path: Path, tiny_model_dir: Path) -> None:
     text = re.sub(r"<[^>]+>", "", (tmp_path / "qa.html").read_text(encoding="utf-8"))
     assert "Banjir setinggi 2,5 meter merendam" in text  # the source shows the Indonesian, not "2.5 m"
     assert "2.5 m" in text  # the translation shows the rendered quantity
+
+
+@pytest.mark.parametrize("engine", ["marian", "ct2"])
+def test_a_model_writing_gibberish_is_flagged_on_every_segment(tmp_path: Path, tiny_model_dir: Path,
+                                                               engine: str, capsys) -> None:
+    """The random test model loops on a few pieces until the limit: every segment has an error."""
+    if engine == "ct2":
+        pytest.importorskip("ctranslate2")
+    source, _ = _pair(tmp_path, ARTICLE_EN)
+    report = tmp_path / "qa.jsonl"
+    assert main(["run", str(source), "--engine", engine, "--model", str(tiny_model_dir), "--max-length", "24",
+                 "--no-glossary", "-o", str(tmp_path / "out"), "--qa-report", str(report)]) == 0
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    document = segment_document(get_format("text").read(source.read_bytes(), str(source)))
+    errors = {row["segment"] for row in rows if row["severity"] == "error"}
+    assert errors == {str(s.id) for s in document.segments()}
+    assert {"repetition", "truncated"} <= {row["check"] for row in rows}
+    assert f"qa: {len(rows)} finding(s)" in capsys.readouterr().err
