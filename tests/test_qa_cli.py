@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,49 @@ def test_a_model_writing_gibberish_is_flagged_on_every_segment(tmp_path: Path, t
     assert errors == {str(s.id) for s in document.segments()}
     assert {"repetition", "truncated"} <= {row["check"] for row in rows}
     assert f"qa: {len(rows)} finding(s)" in capsys.readouterr().err
+
+
+SURE_ARTICLE = """\
+Warga diminta tetap tenang.
+
+Hujan turun di Bekasi.
+
+Presiden tiba di Moskwa pada hari Senin.
+
+Banjir merendam tujuh kelurahan.
+
+Wali Kota meninjau lokasi.
+
+Sekolah diliburkan.
+"""
+
+
+@pytest.mark.parametrize("engine", ["marian", "ct2"])
+def test_a_glossary_term_the_model_did_not_want_is_flagged_as_low_confidence(
+        tmp_path: Path, tiny_model_dir: Path, engine: str) -> None:
+    """A model sure of one piece ("Se Se Se", log-probability near 0) forced to write "Moscow":
+    that segment's engine score falls far below the document's, the only confidence finding."""
+    if engine == "ct2":
+        pytest.importorskip("ctranslate2")
+    from transformers import MarianMTModel, MarianTokenizer
+
+    model_dir = tmp_path / "sure"
+    shutil.copytree(tiny_model_dir, model_dir)
+    model = MarianMTModel.from_pretrained(str(tiny_model_dir))
+    piece = MarianTokenizer.from_pretrained(str(tiny_model_dir)).convert_tokens_to_ids("▁Se")
+    assert piece != model.config.pad_token_id and piece > 2  # a real piece, not <unk>
+    model.final_logits_bias[0, piece] = 8.0
+    model.save_pretrained(str(model_dir))
+    glossary = tmp_path / "house.tsv"
+    glossary.write_text("source\ttarget\talternatives\tcategory\tcase_sensitive\tnote\n"
+                        "Moskwa\tMoscow\t\tplace\tno\t\n", encoding="utf-8")
+    source = tmp_path / "sure.id.txt"
+    source.write_text(SURE_ARTICLE, encoding="utf-8")
+    report = tmp_path / "qa.jsonl"
+    assert main(["run", str(source), "--engine", engine, "--model", str(model_dir), "--max-length", "12",
+                 "--no-curated-glossary", "--glossary", str(glossary), "-o", str(tmp_path / "out"), "-q",
+                 "--qa-report", str(report)]) == 0
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    [low] = [row for row in rows if row["check"] == "confidence"]
+    assert low["segment"] == f"{source}#2.0" and "Moscow" in low["target"]
+    assert low["severity"] == "warning" and "median is 9" in low["message"]  # the others: ~94%
