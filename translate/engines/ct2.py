@@ -19,11 +19,11 @@ What it keeps from the marian engine:
 * over-long inputs truncated to the model's limit with a warning;
 * the scores: each output's mean log-probability per token (EOS included when
   the model wrote it) is the search's own (``return_scores``, free: equal to
-  ``score_batch`` on the output to 1e-5 when ``min_length`` is 0, tested), and
-  ``score_batch`` for the outputs re-decoded after a forced glossary prefix
-  only.  Scoring every output with ``score_batch`` instead cost 28% of
-  ``translate`` at beam 4 (benchmarks/scores.py).  ``min_length`` (a benchmark
-  option) keeps EOS out of the first steps, which raises their scores.
+  ``score_batch`` on the output to 1e-4 in float32 when ``min_length`` is 0,
+  tested), and ``score_batch`` for the outputs re-decoded after a forced
+  glossary prefix only.  What scoring every output with ``score_batch`` would
+  cost is in benchmarks/README.md ("Engine scores").  ``min_length`` (a
+  benchmark option) keeps EOS out of the first steps, which raises their scores.
 
 Speed: batches of similar length (sorted, ``batch_size`` each) are submitted
 asynchronously, so that ``inter_threads`` translators can work on several at

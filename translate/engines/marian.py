@@ -20,8 +20,8 @@ Decoding and scores: every batch is decoded by our beam search
 terms the tokens ``model.generate`` gives, and also returns the sum of
 log-probabilities it ranked the output by: the score of
 :class:`~translate.engines.base.Translation`, at no cost.  Scoring the output
-again with a teacher-forced pass instead (exact by construction) cost 16% of
-``translate`` at beam 4 (benchmarks/scores.py).  The search's distribution is
+again with a teacher-forced pass instead (exact by construction) is what this
+saves (benchmarks/README.md, "Engine scores").  The search's distribution is
 transformers': it includes the ``<pad>`` token transformers adds to the
 vocabulary (banned, not renormalised away), a difference from CTranslate2's
 numbers of ``-log(1 - p(<pad>))`` per token -- 0.005 on the random test model,
