@@ -156,12 +156,38 @@ def test_the_eos_the_model_wrote_is_scored(ending_model_dir: Path) -> None:
         assert result.text == "" and result.score == pytest.approx(eos_only.log_probs[0], abs=0.01)
 
 
-def test_generation_settings_our_search_does_not_mirror_fall_back_to_generate(
-        tiny_model_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    directory = tmp_path / "model"
+def _with_generation(tiny_model_dir: Path, directory: Path, **settings) -> Path:
+    """A copy of the tiny model whose generation_config.json has ``settings`` on top."""
     shutil.copytree(tiny_model_dir, directory)
     config = json.loads((directory / "generation_config.json").read_text("utf-8"))
-    (directory / "generation_config.json").write_text(json.dumps(config | {"repetition_penalty": 1.3}))
+    (directory / "generation_config.json").write_text(json.dumps(config | settings))
+    return directory
+
+
+def test_renormalized_logits_as_opus_mt_sets_them_are_decoded_and_scored_by_our_search(
+        tiny_model_dir: Path, tmp_path: Path, ct2_reference, caplog: pytest.LogCaptureFixture) -> None:
+    """Helsinki-NLP's generation configs set ``renormalize_logits``: log-softmax again after ``<pad>``
+    is banned.  Our search mirrors it (the same tokens as ``generate``), so the model keeps its scores
+    and its glossary; the distribution is then CTranslate2's, which has no ``<pad>``."""
+    directory = _with_generation(tiny_model_dir, tmp_path / "model", renormalize_logits=True)
+    engine = MarianEngine(str(directory), beam=4, max_length=12)
+    results = engine.translate(TEXTS)
+    assert "without scores" not in caplog.text
+    engine._generate_only = "the control"
+    plain = engine.translate(TEXTS)
+    assert [r.tokens for r in results] == [r.tokens for r in plain] and plain[0].score is None
+    for text, result in zip(TEXTS, results, strict=True):
+        if text:
+            assert result.score == pytest.approx(ct2_reference(text, result), abs=1e-4)
+    engine._generate_only = None
+    terms = [[TermConstraint(("Moscow",), "Moskwa")]]
+    [forced] = engine.translate(["Gubernur tiba di Moskwa."], constraints=terms)
+    assert "Moscow" in forced.text and forced.score is not None
+
+
+def test_generation_settings_our_search_does_not_mirror_fall_back_to_generate(
+        tiny_model_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    directory = _with_generation(tiny_model_dir, tmp_path / "model", repetition_penalty=1.3)
     engine = MarianEngine(str(directory), max_length=6)
     [result] = engine.translate(TEXTS[:1])
     assert "repetition_penalty" in caplog.text and "without scores" in caplog.text

@@ -38,8 +38,7 @@ class Translation:
     tokens (tested); outputs re-decoded after a forced glossary prefix are
     scored by such a pass (CTranslate2 ``score_batch``).  So it is the same
     number whichever search produced the output and comparable between the
-    two engines (marian's distribution keeps transformers' ``<pad>`` token:
-    ``-log(1 - p(<pad>))`` per token apart, see :mod:`translate.engines.marian`).
+    two engines (see :mod:`translate.engines.marian` for ``<pad>``).
     ``None`` where no model produced the text (copy, pseudo, an empty input,
     a translation memory match, a marian model decoded by ``generate``).
 

@@ -227,7 +227,7 @@ _UNSUPPORTED: dict[str, Any] = {
     "encoder_repetition_penalty": 1.0, "no_repeat_ngram_size": 0, "encoder_no_repeat_ngram_size": 0,
     "sequence_bias": None, "forced_bos_token_id": None, "remove_invalid_values": False,
     "exponential_decay_length_penalty": None, "suppress_tokens": None, "begin_suppress_tokens": None,
-    "guidance_scale": 1.0, "watermarking_config": None, "renormalize_logits": False,
+    "guidance_scale": 1.0, "watermarking_config": None,
 }
 
 
@@ -251,6 +251,7 @@ class DecodeSettings:
     bad_words_ids: list[list[int]] | None = None
     min_length: int = 0
     forced_eos_id: int | None = None
+    renormalize_logits: bool = False  # opus-mt's configs set it: log-softmax again after the bans
 
     @property
     def max_length(self) -> int:
@@ -292,6 +293,7 @@ def resolve_settings(model: Any, num_beams: int, max_new_tokens: int, min_new_to
         bad_words_ids=config.bad_words_ids,
         min_length=_config_value(config, "min_length", 0),
         forced_eos_id=config.forced_eos_token_id,
+        renormalize_logits=bool(_config_value(config, "renormalize_logits", False)),
     )
 
 
@@ -299,6 +301,7 @@ def _logits_processors(settings: DecodeSettings, device: torch.device) -> Any:
     """The processors ``generate`` builds for these settings, in its order."""
     from transformers import (
         ForcedEOSTokenLogitsProcessor,
+        LogitNormalization,
         LogitsProcessorList,
         MinLengthLogitsProcessor,
         MinNewTokensLengthLogitsProcessor,
@@ -316,6 +319,8 @@ def _logits_processors(settings: DecodeSettings, device: torch.device) -> Any:
     if settings.forced_eos_id is not None:
         forced = ForcedEOSTokenLogitsProcessor(settings.max_length, settings.forced_eos_id, device=device)
         processors.append(forced)
+    if settings.renormalize_logits:
+        processors.append(LogitNormalization())  # last, as generate has it
     return processors
 
 

@@ -22,10 +22,11 @@ log-probabilities it ranked the output by: the score of
 :class:`~translate.engines.base.Translation`, at no cost.  Scoring the output
 again with a teacher-forced pass instead (exact by construction) is what this
 saves (benchmarks/README.md, "Engine scores").  The search's distribution is
-transformers': it includes the ``<pad>`` token transformers adds to the
-vocabulary (banned, not renormalised away), a difference from CTranslate2's
-numbers of ``-log(1 - p(<pad>))`` per token -- 0.005 on the random test model,
-negligible where the model is sure of its words.
+``generate``'s: with ``renormalize_logits`` (Helsinki-NLP's generation configs
+set it) the ``<pad>`` token transformers adds to the vocabulary is banned and
+renormalised away, as CTranslate2's conversion drops it, so both engines give
+the same numbers; without it ``<pad>`` keeps its share, ``-log(1 - p(<pad>))``
+per token lower -- 0.005 on the random test model.
 
 Over-long inputs: a text longer than the model's input limit (512 tokens for
 opus-mt) is truncated to that limit and a warning is logged naming the text.
