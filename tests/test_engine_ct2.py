@@ -297,6 +297,9 @@ def test_missing_terms_are_forced_in_one_re_decode(tiny_model_dir: Path, force_b
     real = engine._translator
 
     class Spy:
+        def __getattr__(self, name: str):  # score_batch and the rest: the real translator's
+            return getattr(real, name)
+
         def translate_batch(self, source, target_prefix=None, **options):
             calls.append({"prefix": target_prefix, "beam": options["beam_size"], "n": len(source)})
             return real.translate_batch(source, target_prefix, **options)

@@ -16,6 +16,7 @@ from lxml import etree
 
 from translate.document import SegmentId
 from translate.engines import create_engine
+from translate.engines.base import confidence_of
 from translate.errors import InputError
 from translate.exchange.export import export_files
 from translate.exchange.importer import ImportProblems, import_file
@@ -383,7 +384,7 @@ def test_units_carry_terms_quantities_qa_flags_the_mt_state_and_the_originals_ha
     assert f"glossary: Warga → residents (required; {glossary}:2)" in title
     assert "quantity: 1.250 → 1,250 (localized)" in title
     assert "quantity: Senin, 2 Maret 2026 → Monday, March 2, 2026 (localized)" in lead
-    assert "qa: the translation ends mid-sentence (cut at --max-length?)" in lead
+    assert any(n.startswith("qa: error (truncated): the engine stopped at its length limit") for n in lead)
     assert lead.count(f"glossary: Bekasi → Bekasi City (required; {glossary}:1)") == 1
 
 
@@ -414,3 +415,60 @@ def test_a_span_across_sentences_is_split_into_halves_that_import_back(
     run([source], create_engine("pseudo"), tmp_path / "run", localizer=Localizer())
     written = import_file(exported).output.read_bytes()
     assert written == (tmp_path / "run" / "silang.en.md").read_bytes() and written.count(b"**") == 2
+
+# ------------------------------------------------------------------ engine confidence and QA notes
+
+
+def test_engine_confidence_and_qa_findings_travel_into_every_exchange_format(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    """Each MT unit notes the engine's confidence and its QA findings; XLIFF 2.1 puts the
+    confidence on the MT match too, XLIFF 1.2 never as match-quality (CAT tools read a fuzzy %)."""
+    from translate.qa import findings_by_segment
+
+    name = "banjir-bekasi.id.txt"
+    shutil.copy(ROOT / "corpora" / name, tmp_path / name)
+    document = load_document(tmp_path / name)
+    engine = create_engine("marian", model=str(tiny_model_dir), beam=1, max_length=4)
+    from translate.pipeline import translate_documents
+    from translate.qa import check_documents
+
+    translate_documents([document], engine)  # what export does, to know the expected numbers
+    segment = next(s for s in document.segments() if s.score is not None)
+    unit_id = f"{segment.id.block}.{segment.id.index}"
+    confidence = confidence_of(segment.score)
+    findings = findings_by_segment(check_documents([document]))[str(segment.id)]
+    assert any(f.check == "truncated" for f in findings)  # max_length 4 cuts every sentence
+    schemas = {"xliff": "xliff-core-1.2-strict.xsd", "xliff2": "xliff-core-2.0.xsd", "po": None}
+    for to, schema in schemas.items():
+        (tmp_path / to).mkdir()
+        report = export_files([tmp_path / name], engine, to, tmp_path / to)
+        assert not report.failures, report.failures[0].error
+        exported = report.results[0].output
+        notes = _unit_notes(exported, to, unit_id)
+        assert (f"mt-confidence: {confidence:.0%} (the engine's average log-probability "
+                f"{segment.score:.2f} per token)") in notes, to
+        for finding in findings:
+            assert f"qa: {finding.severity} ({finding.check}): {finding.message}" in notes, to
+        if schema is not None:
+            validator = _schema(schema)
+            assert validator.validate(etree.parse(str(exported))), validator.error_log
+        if to == "xliff":
+            assert 'origin="machine-translation" match-quality' not in exported.read_text(encoding="utf-8")
+        if to == "xliff2":
+            unit = etree.parse(str(exported)).getroot().find(f".//{{{NS21}}}unit[@id='{unit_id}']")
+            [match] = [m for m in unit.iter(f"{{{MTC}}}match") if m.get("type") == "mt"]
+            assert float(match.get("matchQuality")) == pytest.approx(confidence * 100, abs=0.05)
+
+
+def _unit_notes(exported: Path, to: str, unit_id: str) -> list[str]:
+    """A unit's notes as ``category: text``, however the exchange format writes them."""
+    if to == "po":
+        [entry] = [e for e in polib.pofile(str(exported)) if e.msgctxt == unit_id]
+        return entry.comment.splitlines()
+    root = etree.parse(str(exported)).getroot()
+    if to == "xliff":
+        unit = root.find(f".//{{{NS12}}}trans-unit[@id='{unit_id}']")
+        return [note.text for note in unit.findall(f"{{{NS12}}}note")]
+    unit = root.find(f".//{{{NS21}}}unit[@id='{unit_id}']")
+    return [f"{note.get('category')}: {note.text}" for note in unit.iter(f"{{{NS21}}}note")]

@@ -137,7 +137,8 @@ def test_cache_shares_a_translation_between_different_numbers(tmp_path: Path, ma
     assert len(spy.inputs) == 1  # same sentence once the numbers are codes: translated once
     a, b = (tmp_path / "out" / "a.en.txt").read_text(encoding="utf-8").split("\n\n")
     assert "2.5%" in a and "7%" not in a and "7%" in b and "2.5%" not in b
-    assert report.qa == [] and report.signature.endswith("|localize=en_GB,code")
+    # the tiny model never ends a sentence: its engine reports every output cut at max_length
+    assert {i.check for i in report.qa} == {"truncated"} and report.signature.endswith("|localize=en_GB,code")
 
 
 def test_copy_engine_never_localizes(tmp_path: Path) -> None:

@@ -157,6 +157,37 @@ def test_confidence_flags_the_worst_segment_of_a_document_and_skips_without_scor
     assert run_checks(unscored, select_checks(["confidence"])) == []
 
 
+@pytest.mark.parametrize("scores", [
+    [-0.62, -0.60, -0.61, -0.63, -0.60, -0.61, -0.95],  # a low outlier, but only 0.34 below the median
+    [-5.0126, -5.0125, -5.0127, -5.0124, -5.0126, -5.0125, -5.0299],  # the tiny model: uniform
+    [-0.5] * 8,  # MAD 0
+    [-0.5, -0.9, -1.3, -0.7, -1.1, -0.6, -1.2],  # spread out, nothing stands apart
+])
+def test_confidence_is_silent_on_a_uniformly_scored_document(scores: list[float]) -> None:
+    units = [QAUnit(f"doc#{n}.0", "Warga tenang.", "Residents are calm.", score=score)
+             for n, score in enumerate(scores)]
+    assert run_checks(units, select_checks(["confidence"])) == []
+
+
+def test_confidence_flags_a_segment_far_below_identical_scores_and_says_how_sure() -> None:
+    scores = [-0.5] * 6 + [-1.2]
+    units = [QAUnit(f"doc#{n}.0", "Warga tenang.", "Residents are calm.", score=score)
+             for n, score in enumerate(scores)]
+    [issue] = run_checks(units, select_checks(["confidence"]))
+    assert issue.segment == "doc#6.0" and issue.severity == "warning"
+    assert "confidence 30%" in issue.message and "median is 61%" in issue.message
+    assert run_checks(units[-4:], select_checks(["confidence"])) == []  # too few scored units to judge
+
+
+def test_truncated_trusts_the_engine_report() -> None:
+    source, target = "Banjir merendam Bekasi.", "The floods submerged Bekasi."
+    assert _findings("truncated", source, target) == []
+    assert _findings("truncated", source, target, truncated=True) == [("truncated", "error")]
+    # a headline without a period: nothing to infer a cut from, but the engine knows
+    assert _findings("truncated", "Banjir di Bekasi", "Floods in", truncated=True) == [("truncated", "error")]
+    assert _findings("truncated", "Banjir di Bekasi", "Floods in") == []
+
+
 def test_identical_output_keeps_only_the_untranslated_finding() -> None:
     source = "Harga beras naik 2,5 persen di Jawa Barat, kata dia."
     issues = run_checks([QAUnit("doc#0.0", source, source)], None, GLOSSARY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,10 @@ def test_max_length_4_is_flagged_as_cut(tmp_path: Path, tiny_model_dir: Path, ca
     assert len(sentences) == 3
     flagged = {row["segment"] for row in rows if row["code"] in ("truncated", "too-short")}
     assert set(sentences) <= flagged
+    # the engine says it stopped at the limit: every segment is "truncated", the headline
+    # without a period too (nothing in its text shows the cut)
+    cut = {row["segment"] for row in rows if row["code"] == "truncated"}
+    assert cut == {str(s.id) for s in document.segments()} and f"{source}#0.0" in cut
     assert "qa: " in capsys.readouterr().err
 
 
@@ -199,3 +204,67 @@ def test_run_writes_the_html_page(tmp_path: Path, tiny_model_dir: Path) -> None:
     text = re.sub(r"<[^>]+>", "", (tmp_path / "qa.html").read_text(encoding="utf-8"))
     assert "Banjir setinggi 2,5 meter merendam" in text  # the source shows the Indonesian, not "2.5 m"
     assert "2.5 m" in text  # the translation shows the rendered quantity
+
+
+@pytest.mark.parametrize("engine", ["marian", "ct2"])
+def test_a_model_writing_gibberish_is_flagged_on_every_segment(tmp_path: Path, tiny_model_dir: Path,
+                                                               engine: str, capsys) -> None:
+    """The random test model loops on a few pieces until the limit: every segment has an error."""
+    if engine == "ct2":
+        pytest.importorskip("ctranslate2")
+    source, _ = _pair(tmp_path, ARTICLE_EN)
+    report = tmp_path / "qa.jsonl"
+    assert main(["run", str(source), "--engine", engine, "--model", str(tiny_model_dir), "--max-length", "24",
+                 "--no-glossary", "-o", str(tmp_path / "out"), "--qa-report", str(report)]) == 0
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    document = segment_document(get_format("text").read(source.read_bytes(), str(source)))
+    errors = {row["segment"] for row in rows if row["severity"] == "error"}
+    assert errors == {str(s.id) for s in document.segments()}
+    assert {"repetition", "truncated"} <= {row["check"] for row in rows}
+    assert f"qa: {len(rows)} finding(s)" in capsys.readouterr().err
+
+
+SURE_ARTICLE = """\
+Warga diminta tetap tenang.
+
+Hujan turun di Bekasi.
+
+Presiden tiba di Moskwa pada hari Senin.
+
+Banjir merendam tujuh kelurahan.
+
+Wali Kota meninjau lokasi.
+
+Sekolah diliburkan.
+"""
+
+
+@pytest.mark.parametrize("engine", ["marian", "ct2"])
+def test_a_glossary_term_the_model_did_not_want_is_flagged_as_low_confidence(
+        tmp_path: Path, tiny_model_dir: Path, engine: str) -> None:
+    """A model sure of one piece ("Se Se Se", log-probability near 0) forced to write "Moscow":
+    that segment's engine score falls far below the document's, the only confidence finding."""
+    if engine == "ct2":
+        pytest.importorskip("ctranslate2")
+    from transformers import MarianMTModel, MarianTokenizer
+
+    model_dir = tmp_path / "sure"
+    shutil.copytree(tiny_model_dir, model_dir)
+    model = MarianMTModel.from_pretrained(str(tiny_model_dir))
+    piece = MarianTokenizer.from_pretrained(str(tiny_model_dir)).convert_tokens_to_ids("▁Se")
+    assert piece != model.config.pad_token_id and piece > 2  # a real piece, not <unk>
+    model.final_logits_bias[0, piece] = 8.0
+    model.save_pretrained(str(model_dir))
+    glossary = tmp_path / "house.tsv"
+    glossary.write_text("source\ttarget\talternatives\tcategory\tcase_sensitive\tnote\n"
+                        "Moskwa\tMoscow\t\tplace\tno\t\n", encoding="utf-8")
+    source = tmp_path / "sure.id.txt"
+    source.write_text(SURE_ARTICLE, encoding="utf-8")
+    report = tmp_path / "qa.jsonl"
+    assert main(["run", str(source), "--engine", engine, "--model", str(model_dir), "--max-length", "12",
+                 "--no-curated-glossary", "--glossary", str(glossary), "-o", str(tmp_path / "out"), "-q",
+                 "--qa-report", str(report)]) == 0
+    rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    [low] = [row for row in rows if row["check"] == "confidence"]
+    assert low["segment"] == f"{source}#2.0" and "Moscow" in low["target"]
+    assert low["severity"] == "warning" and "median is 9" in low["message"]  # the others: ~94%

@@ -113,6 +113,12 @@ class Segment:
     source: str  # coded text
     target: str | None = None  # coded text, same codes as the source
     state: SegmentState = SegmentState.NEW
+    #: The engine's average log-probability per target token for this target
+    #: (:attr:`translate.engines.base.Translation.score`); None when no model wrote
+    #: it (copied, copy/pseudo engines, a translation memory match, a target set by hand).
+    score: float | None = None
+    #: The engine stopped at its length limit (``--max-length``) before ending the sentence.
+    truncated: bool = False
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .document import CodeKind, InlineCode, is_code_char
@@ -298,6 +298,17 @@ def translate_coded(engine: _Translator, coded_texts: Sequence[str],
     :class:`InlineCode` (a block's ``codes`` will do).  Alignments are asked for only
     where a text has codes.  Returns the coded targets, in order.
     """
+    return [t.text for t in translate_coded_results(engine, coded_texts, code_info_per_text, constraints)]
+
+
+def translate_coded_results(engine: _Translator, coded_texts: Sequence[str],
+                            code_info_per_text: Sequence[dict[str, InlineCode]],
+                            constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+    """:func:`translate_coded`, keeping the engine's :class:`Translation` s: their ``text`` coded.
+
+    Placing the codes changes the text only, so each result keeps the engine's
+    ``score``, ``truncated`` and ``tokens`` for the plain text it translated.
+    """
     if len(coded_texts) != len(code_info_per_text):
         raise ValueError(f"{len(coded_texts)} texts but {len(code_info_per_text)} code tables")
     split = [split_codes(text) for text in coded_texts]
@@ -314,11 +325,11 @@ def translate_coded(engine: _Translator, coded_texts: Sequence[str],
         coded_texts, split, code_info_per_text, translations, terms, strict=True
     ):
         if not codes:
-            results.append(translation.text)
+            results.append(translation)
             continue
         keep = term_spans(translation.text, wanted_terms)
         target = place_codes(translation.text, codes, info, translation.alignment, keep)
-        results.append(match_code_spacing(coded, target, info))
+        results.append(replace(translation, text=match_code_spacing(coded, target, info)))
     return results
 
 

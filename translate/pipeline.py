@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
-from .engines.base import TermConstraint
+from .engines.base import TermConstraint, Translation
 from .errors import TranslateError
 from .formats import detect_format, get_format
 from .glossary import Glossary, TermUse, audit_segment, constraints_for, match_terms
@@ -131,6 +131,9 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
     memory key hold the Indonesian quantities as written.  With a ``glossary``,
     each segment's terms become constraints for the engine; the returned audit
     says, for every term occurrence, which English form the output used and where.
+    Each segment the engine translated keeps the engine's ``score`` (average
+    log-probability per token) and ``truncated`` flag for the QA checks and the
+    exchange files; a memory match or a copied segment has no score.
     """
     documents = list(documents)
     signature = run_signature(engine, glossary) if memory is not None else ""
@@ -170,11 +173,13 @@ def _translate_document(document: Document, engine: Engine, progress: Progress |
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
-        targets = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
+        results = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
         entries: dict[MemoryKey, MemoryEntry] = {}
-        for key, target in zip(chunk, targets, strict=True):
+        for key, result in zip(chunk, results, strict=True):
+            target = result.text
             for segment, block, norm in work[key]:
                 segment.target, segment.state = target, SegmentState.TRANSLATED
+                segment.score, segment.truncated = result.score, result.truncated
                 stored = to_memory(target, norm, block.codes) if norm is not None else None
                 if norm is not None and stored is not None:
                     memory_key = norm.key(SOURCE_LANG, language)
@@ -212,13 +217,14 @@ def audit_documents(documents: Iterable[Document], glossary: Glossary) -> list[T
 
 
 def _translate_chunk(engine: Engine, sources: list[str], blocks: list[Block],
-                     constraints: list[list[TermConstraint]]) -> list[str]:
+                     constraints: list[list[TermConstraint]]) -> list[Translation]:
+    """The engine's translations of coded sources, their texts coded (scores and truncation kept)."""
     wanted = constraints if any(constraints) else None
     if engine.keeps_codes:
-        return [t.text for t in engine.translate(sources, constraints=wanted)]
-    from .inline import translate_coded
+        return engine.translate(sources, constraints=wanted)
+    from .inline import translate_coded_results
 
-    return translate_coded(engine, sources, [b.codes for b in blocks], wanted)
+    return translate_coded_results(engine, sources, [b.codes for b in blocks], wanted)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -25,9 +26,40 @@ class TokenAlignment:
 
 @dataclass
 class Translation:
+    """One engine output, with what the engine knows about it.
+
+    ``score`` is the model's average log-probability per target token of the
+    final output: the mean of ``log p(y_t | y_<t, source)`` over the output's
+    tokens and the end-of-sentence token after them when the model wrote one
+    (an output cut at the length limit has none: an EOS forced there says
+    nothing about the model).  It comes from the sums the search itself ranked
+    outputs by (CTranslate2 ``return_scores``; our beam search for marian), so
+    it costs nothing, and equals a teacher-forced pass over the returned
+    tokens (tested); outputs re-decoded after a forced glossary prefix are
+    scored by such a pass (CTranslate2 ``score_batch``).  So it is the same
+    number whichever search produced the output and comparable between the
+    two engines (see :mod:`translate.engines.marian` for ``<pad>``).
+    ``None`` where no model produced the text (copy, pseudo, an empty input,
+    a translation memory match, a marian model decoded by ``generate``).
+
+    ``truncated`` says that the output reached the engine's length limit
+    (``max_length`` tokens, end-of-sentence included) before the model ended
+    the sentence: the text is cut.
+    """
+
     text: str
     alignment: TokenAlignment | None = None
     tokens: list[str] = field(default_factory=list)  # target pieces, for audits
+    score: float | None = None
+    truncated: bool = False
+
+
+def confidence_of(score: float | None) -> float | None:
+    """A score as a 0-1 confidence: the geometric mean of the output tokens' probabilities.
+
+    What exchange files (XLIFF ``matchQuality``) and the service show; ``None`` stays ``None``.
+    """
+    return None if score is None else math.exp(score)
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ _UNSUPPORTED: dict[str, Any] = {
     "encoder_repetition_penalty": 1.0, "no_repeat_ngram_size": 0, "encoder_no_repeat_ngram_size": 0,
     "sequence_bias": None, "forced_bos_token_id": None, "remove_invalid_values": False,
     "exponential_decay_length_penalty": None, "suppress_tokens": None, "begin_suppress_tokens": None,
-    "guidance_scale": 1.0, "watermarking_config": None, "renormalize_logits": False,
+    "guidance_scale": 1.0, "watermarking_config": None,
 }
 
 
@@ -251,6 +251,7 @@ class DecodeSettings:
     bad_words_ids: list[list[int]] | None = None
     min_length: int = 0
     forced_eos_id: int | None = None
+    renormalize_logits: bool = False  # opus-mt's configs set it: log-softmax again after the bans
 
     @property
     def max_length(self) -> int:
@@ -292,6 +293,7 @@ def resolve_settings(model: Any, num_beams: int, max_new_tokens: int, min_new_to
         bad_words_ids=config.bad_words_ids,
         min_length=_config_value(config, "min_length", 0),
         forced_eos_id=config.forced_eos_token_id,
+        renormalize_logits=bool(_config_value(config, "renormalize_logits", False)),
     )
 
 
@@ -299,6 +301,7 @@ def _logits_processors(settings: DecodeSettings, device: torch.device) -> Any:
     """The processors ``generate`` builds for these settings, in its order."""
     from transformers import (
         ForcedEOSTokenLogitsProcessor,
+        LogitNormalization,
         LogitsProcessorList,
         MinLengthLogitsProcessor,
         MinNewTokensLengthLogitsProcessor,
@@ -316,6 +319,8 @@ def _logits_processors(settings: DecodeSettings, device: torch.device) -> Any:
     if settings.forced_eos_id is not None:
         forced = ForcedEOSTokenLogitsProcessor(settings.max_length, settings.forced_eos_id, device=device)
         processors.append(forced)
+    if settings.renormalize_logits:
+        processors.append(LogitNormalization())  # last, as generate has it
     return processors
 
 
@@ -701,8 +706,25 @@ class _ConstrainedRows:
 # --------------------------------------------------------------------------- entry point
 
 
+@dataclass(frozen=True)
+class Hypothesis:
+    """The search's best output for one input, with what the search knows about it.
+
+    ``tokens`` has no decoder start token and ends with EOS (unless
+    ``max_new_tokens`` ran out on a model without ``forced_eos_token_id``).
+    ``score`` is the mean log-probability per token the search summed (EOS
+    included when the model chose it; an EOS forced at the limit scores 0 and
+    is left out); ``None`` when nothing but a forced EOS was produced.
+    ``truncated``: the output used all ``max_new_tokens`` positions.
+    """
+
+    tokens: list[int]
+    score: float | None
+    truncated: bool
+
+
 @torch.no_grad()
-def constrained_generate(
+def constrained_search(
     model: Any,
     input_ids: torch.Tensor,
     attention_mask: torch.Tensor | None,
@@ -713,14 +735,13 @@ def constrained_generate(
     length_penalty: float | None = None,
     early_stopping: bool | str | None = None,
     word_continuations: list[int] | None = None,
-) -> list[list[int]]:
+) -> list[Hypothesis]:
     """Beam search in which every input's constraints are guaranteed to appear in its output.
 
-    Returns one token-id list per input: the best hypothesis without the
-    decoder start token, ending with EOS (unless ``max_new_tokens`` ran out
-    on a model without ``forced_eos_token_id``).  Inputs with an empty
-    constraint list decode exactly as ``model.generate`` would with the same
-    ``num_beams``, ``max_new_tokens`` and ``min_new_tokens``.
+    One :class:`Hypothesis` per input.  Inputs with an empty constraint list
+    decode exactly as ``model.generate`` would with the same ``num_beams``,
+    ``max_new_tokens`` and ``min_new_tokens`` (the same tokens; the score is the
+    one ``generate``'s beam search ranks by, before its length penalty).
     ``length_penalty`` and ``early_stopping`` default to the model's
     generation config.  ``word_continuations`` (token ids of pieces that continue a
     word, see :func:`~translate.engines.phrases.word_continuation_ids`) are banned right
@@ -736,6 +757,11 @@ def constrained_generate(
                      if word_continuations else None)
     beams = _search(runner, constraints, settings, batch, continuations)
     return _outputs(beams, constraints, settings)
+
+
+def constrained_generate(*args: Any, **kwargs: Any) -> list[list[int]]:
+    """:func:`constrained_search`'s token ids only, one list per input (same arguments)."""
+    return [h.tokens for h in constrained_search(*args, **kwargs)]
 
 
 @torch.no_grad()
@@ -796,15 +822,30 @@ def _search(runner: _ModelRunner, constraints: list[list[Constraint]], settings:
     return beams
 
 
-def _outputs(beams: _Beams, constraints: list[list[Constraint]], settings: DecodeSettings) -> list[list[int]]:
+def _outputs(beams: _Beams, constraints: list[list[Constraint]],
+             settings: DecodeSettings) -> list[Hypothesis]:
     """The best finished hypothesis per input, checked against its constraints."""
     results = []
     lengths = beams.finished_lengths[:, 0].tolist()
-    for i, length in enumerate(lengths):
+    scores = beams.finished_scores[:, 0].tolist()
+    for i, (length, score) in enumerate(zip(lengths, scores, strict=True)):
         tokens = beams.finished[i, 0, 1:length].tolist()
-        if constraints[i] and not (beams.finished_scores[i, 0] > _ALIVE_ABOVE
+        if constraints[i] and not (score > _ALIVE_ABOVE
                                    and ConstraintTracker(constraints[i]).satisfied_by(tokens)):
             raise ModelError(f"input {i}: constrained search ended without meeting its constraints",
                              hint="this is a bug in translate.engines.constrained; please report it")
-        results.append(tokens)
+        results.append(_hypothesis(tokens, score, settings))
     return results
+
+
+def _hypothesis(tokens: list[int], score: float, settings: DecodeSettings) -> Hypothesis:
+    """Undo the length penalty of a finished score and average it over the tokens the model chose.
+
+    A hypothesis finished at the last position was stopped there; an EOS in
+    that position was forced (``forced_eos_token_id`` sets its score to 0,
+    whatever the model thought), so it is not counted.
+    """
+    truncated = len(tokens) >= settings.max_new_tokens
+    total = score * len(tokens) ** settings.length_penalty
+    chosen = len(tokens) - (1 if truncated and tokens and tokens[-1] in settings.eos_ids else 0)
+    return Hypothesis(tokens, total / chosen if chosen else None, truncated)

@@ -16,7 +16,14 @@ What it keeps from the marian engine:
   batches a document only with itself (benchmarks/README.md, 19.4);
 * the glossary guarantee, by decoding and then forcing missing terms with a
   target prefix (:mod:`translate.engines.ct2_terms`);
-* over-long inputs truncated to the model's limit with a warning.
+* over-long inputs truncated to the model's limit with a warning;
+* the scores: each output's mean log-probability per token (EOS included when
+  the model wrote it) is the search's own (``return_scores``, free: equal to
+  ``score_batch`` on the output to 1e-4 in float32 when ``min_length`` is 0,
+  tested), and ``score_batch`` for the outputs re-decoded after a forced
+  glossary prefix only.  What scoring every output with ``score_batch`` would
+  cost is in benchmarks/README.md ("Engine scores").  ``min_length`` (a
+  benchmark option) keeps EOS out of the first steps, which raises their scores.
 
 Speed: batches of similar length (sorted, ``batch_size`` each) are submitted
 asynchronously, so that ``inter_threads`` translators can work on several at
@@ -105,6 +112,12 @@ class _Source:
 class _Output:
     tokens: list[str]
     attention: list[list[float]] | None
+    limit: int  # the max_decoding_length it was decoded with: an output that long was cut there
+    score: float | None = None  # the search's; None after a forced prefix (_score_forced fills it in)
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.tokens) >= self.limit  # CTranslate2 stopped before the model wrote EOS
 
 
 class CTranslate2Engine:
@@ -243,6 +256,7 @@ class CTranslate2Engine:
         outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans})
         if plans:
             self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]})
+        self._score_forced([i for i in todo if outputs[i].score is None], sources, outputs)
         for i in todo:
             results[i] = self._translation(sources[i], outputs[i], bool(wanted[i]))
         return results
@@ -255,7 +269,7 @@ class CTranslate2Engine:
     def _options(self, max_length: int, attention: bool) -> dict[str, Any]:
         return {"beam_size": self.beam, "max_decoding_length": max_length,
                 "min_decoding_length": min(self.min_length, max_length), "return_attention": attention,
-                "max_batch_size": 0}
+                "max_batch_size": 0, "return_scores": True}
 
     def _decode_all(self, todo: list[int], sources: dict[int, _Source],
                     attend: set[int]) -> dict[int, _Output]:
@@ -270,8 +284,29 @@ class CTranslate2Engine:
         outputs: dict[int, _Output] = {}
         for batch, results in zip(batches, pending, strict=True):
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result())
+                outputs[i] = _output(result.result(), base)
         return outputs
+
+    def _score_forced(self, rows: list[int], sources: dict[int, _Source],
+                      outputs: dict[int, _Output]) -> None:
+        """Scores of the outputs re-decoded after a forced prefix: ``score_batch`` on their tokens.
+
+        A re-decode's own score does not do: CTranslate2 counts the prefix's tokens
+        in the length but not their log-probabilities, and ``suppress_sequences``
+        renormalises.  ``score_batch`` adds EOS, dropped again for an output cut at
+        the limit, as the first pass's scores have it (see
+        :class:`~translate.engines.base.Translation`).
+        """
+        batches = self._batches(sorted(rows, key=lambda i: len(sources[i].tokens)))
+        pending = [self._translator.score_batch([sources[i].tokens for i in batch],
+                                                [outputs[i].tokens for i in batch], max_input_length=0,
+                                                asynchronous=True)
+                   for batch in batches]
+        for batch, results in zip(batches, pending, strict=True):
+            for i, result in zip(batch, results, strict=True):
+                log_probs = result.result().log_probs
+                chosen = log_probs[:-1] if outputs[i].truncated else log_probs
+                outputs[i].score = sum(chosen) / len(chosen) if chosen else None
 
     def _batches(self, order: list[int]) -> list[list[int]]:
         """Consecutive batches of at most ``batch_size``, equal in size, enough for every translator.
@@ -361,12 +396,13 @@ class CTranslate2Engine:
             max_length = max(max(1, self.max_length - 1), longest + 1)
             options = self._options(max_length, any(i in wanted for i in batch))
             options["beam_size"] = self.force_beam
+            options["return_scores"] = False  # not the output's: see _score_forced
             pending.append((batch, self._translator.translate_batch(
                 [sources[i].tokens for i in batch], [states[i].prefix for i in batch], asynchronous=True,
                 suppress_sequences=suppress, **options)))
         for batch, results in pending:
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result())
+                outputs[i] = _output(result.result(), options["max_decoding_length"])
 
     def _suppress_after(self, last: str) -> list[list[str]]:
         if last not in self._suppress:
@@ -387,12 +423,15 @@ class CTranslate2Engine:
             weights = [renormalise(output.attention[t][:n_source]) for t in keep]
             alignment = TokenAlignment(piece_spans(source.text, source.pieces), piece_spans(text, pieces),
                                        weights)
-        return Translation(text, alignment, pieces)
+        return Translation(text, alignment, pieces, output.score, output.truncated)
 
 
-def _output(result: Any) -> _Output:
+def _output(result: Any, limit: int) -> _Output:
+    """A decode's best hypothesis; its score is the mean log-probability CTranslate2 summed
+    (``return_scores``: length penalty 1 divides by the tokens, EOS included when written)."""
     attention = result.attention[0] if result.attention else None
-    return _Output(list(result.hypotheses[0]), attention)
+    score = result.scores[0] if result.scores else None
+    return _Output(list(result.hypotheses[0]), attention, limit, score)
 
 
 def _import_ctranslate2() -> Any:

@@ -15,6 +15,19 @@ layer the most alignment-like, while the last layer attends to what helps
 predict the *next* word and early layers are diffuse.  Averaging heads smooths
 out single heads that track position or punctuation only.
 
+Decoding and scores: every batch is decoded by our beam search
+(:mod:`translate.engines.constrained`), which gives a row without glossary
+terms the tokens ``model.generate`` gives, and also returns the sum of
+log-probabilities it ranked the output by: the score of
+:class:`~translate.engines.base.Translation`, at no cost.  Scoring the output
+again with a teacher-forced pass instead (exact by construction) is what this
+saves (benchmarks/README.md, "Engine scores").  The search's distribution is
+``generate``'s: with ``renormalize_logits`` (Helsinki-NLP's generation configs
+set it) the ``<pad>`` token transformers adds to the vocabulary is banned and
+renormalised away, as CTranslate2's conversion drops it, so both engines give
+the same numbers; without it ``<pad>`` keeps its share, ``-log(1 - p(<pad>))``
+per token lower -- 0.005 on the random test model.
+
 Over-long inputs: a text longer than the model's input limit (512 tokens for
 opus-mt) is truncated to that limit and a warning is logged naming the text.
 Splitting is the segmenter's job; failing the whole document for one run-on
@@ -23,6 +36,7 @@ sentence would be worse than translating its first 511 tokens visibly.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +53,10 @@ from .model_files import (
     short_reason,
 )
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
-    from .constrained import Constraint
+    from .constrained import Constraint, Hypothesis
 
 
 @dataclass
@@ -79,6 +95,8 @@ class MarianEngine:
         self._resolved_revision: str | None = None
         self._forms: TermForms[list[int]] | None = None
         self._continuations: list[int] | None = None
+        #: why unconstrained batches go to ``model.generate`` (settings our search does not mirror)
+        self._generate_only: str | None = None
 
     # -- loading -----------------------------------------------------------------
 
@@ -98,6 +116,19 @@ class MarianEngine:
         generation.num_return_sequences = 1
         self._tokenizer, self._model, self._generation = tokenizer, model, generation
         self._forms = TermForms(tokenizer, self.model, list)
+        self._generate_only = self._unmirrored_settings()
+
+    def _unmirrored_settings(self) -> str | None:
+        """Why our search cannot decode this model as ``generate`` does (None: it can)."""
+        from .constrained import resolve_settings
+
+        try:
+            resolve_settings(self._model, self.beam, self.max_length, 0, None, None)
+        except ModelError as error:
+            log.warning("model %s: %s; translating with model.generate, without scores", self.model,
+                        error.message)
+            return error.message
+        return None
 
     def _check_device(self) -> Any:
         import torch
@@ -196,27 +227,49 @@ class MarianEngine:
         assert self._forms is not None  # loaded
         return token_constraints(terms, self._forms)
 
-    def _generate(self, input_ids: Any, mask: Any, constraints: list[list[Constraint]]) -> Any:
-        """Token ids ``[start] + output`` per row, padded: ``generate``'s layout, constrained or not."""
+    def _generate(self, input_ids: Any, mask: Any,
+                  constraints: list[list[Constraint]]) -> tuple[Any, list[Hypothesis]]:
+        """Token ids ``[start] + output`` per row, padded (``generate``'s layout), and each row's result.
+
+        Every batch goes through :func:`~translate.engines.constrained.constrained_search`,
+        which decodes a row without constraints to the tokens ``model.generate`` gives
+        (tested) and returns the score its beam search ranked by, at no extra cost.
+        A model whose generation settings that search does not mirror is decoded by
+        ``generate`` instead when there are no constraints, without scores.
+        """
         import torch
 
-        if not any(constraints):
-            return self._model.generate(input_ids=input_ids, attention_mask=mask,
-                                        generation_config=self._generation)
-        from .constrained import generate_with_constraints
+        if not any(constraints) and self._generate_only is not None:
+            return self._plain_generate(input_ids, mask)
+        from .constrained import constrained_search
         from .phrases import word_continuation_ids
 
         if self._continuations is None:
             self._continuations = word_continuation_ids(self._tokenizer)
         # room for every term, however short max_length was set
         needed = max(sum(c.min_length for c in row) for row in constraints) + 1
-        rows = generate_with_constraints(self._model, input_ids, mask, constraints, num_beams=self.beam,
-                                         max_new_tokens=max(self.max_length, needed),
-                                         word_continuations=self._continuations)
+        found = constrained_search(self._model, input_ids, mask, constraints, num_beams=self.beam,
+                                   max_new_tokens=max(self.max_length, needed),
+                                   min_new_tokens=self._generation.min_new_tokens or 0,
+                                   word_continuations=self._continuations)
         start, pad = self._generation.decoder_start_token_id, self._tokenizer.pad_token_id
-        width = max(len(row) for row in rows) + 1
-        return torch.tensor([[start] + row + [pad] * (width - 1 - len(row)) for row in rows],
-                            device=self._torch_device)
+        width = max(len(h.tokens) for h in found) + 1
+        rows = [[start] + h.tokens + [pad] * (width - 1 - len(h.tokens)) for h in found]
+        return torch.tensor(rows, device=self._torch_device), found
+
+    def _plain_generate(self, input_ids: Any, mask: Any) -> tuple[Any, list[Hypothesis]]:
+        """``model.generate``, for generation settings our search does not mirror: no scores."""
+        from .constrained import Hypothesis
+
+        generated = self._model.generate(input_ids=input_ids, attention_mask=mask,
+                                         generation_config=self._generation)
+        eos = self._tokenizer.eos_token_id
+        found = []
+        for row in generated.tolist():
+            tokens = row[1:]
+            tokens = tokens[: tokens.index(eos) + 1] if eos in tokens else tokens
+            found.append(Hypothesis(tokens, None, len(tokens) >= self.max_length))
+        return generated, found
 
     def _translate_batch(self, sources: list[_Source], align: list[bool],
                          constraints: list[list[Constraint]]) -> list[Translation]:
@@ -229,13 +282,14 @@ class MarianEngine:
         mask = torch.tensor([[1] * len(s.ids) + [0] * (width - len(s.ids)) for s in sources],
                             device=self._torch_device)
         with torch.inference_mode():
-            generated = self._generate(input_ids, mask, constraints)
+            generated, found = self._generate(input_ids, mask, constraints)
             rows = [k for k, wanted in enumerate(align) if wanted]
             attention = self._cross_attention(input_ids[rows], mask[rows], generated[rows]) if rows else None
         generated_ids = generated.tolist()
         texts = self._tokenizer.batch_decode(generated_ids, skip_special_tokens=True)
         results = []
-        for k, (source, ids, text) in enumerate(zip(sources, generated_ids, texts, strict=True)):
+        for k, (source, ids, text, hypothesis) in enumerate(zip(sources, generated_ids, texts, found,
+                                                                strict=True)):
             row_attention = attention[rows.index(k)] if attention is not None and k in rows else None
             produced, weights = self._produced(ids, row_attention, len(source.pieces))
             pieces = self._tokenizer.convert_ids_to_tokens(produced)
@@ -243,7 +297,7 @@ class MarianEngine:
             if weights is not None:
                 alignment = TokenAlignment(piece_spans(source.text, source.pieces),
                                            piece_spans(text, pieces), weights)
-            results.append(Translation(text, alignment, pieces))
+            results.append(Translation(text, alignment, pieces, hypothesis.score, hypothesis.truncated))
         return results
 
     def _cross_attention(self, input_ids: Any, mask: Any, generated: Any) -> Any:

@@ -3,11 +3,16 @@
 The steps are ``run``'s (read, protect quantities, translate, QA) followed by
 :func:`build_bundle` instead of the format writer: one unit per segment with the
 source as written, the target as ``run`` would write it, the MT and fuzzy memory
-matches as alternatives, and notes for the translator.  With ``mt_as="match"`` the
-machine output is only an alternative and the target is left out: CAT tools that
-take an existing target as the text to work on (OmegaT) or show it as the
-translation then show the source, and offer the MT as a match; an exact match
-from the memory (a person's translation) stays in the target.
+matches as alternatives, and notes for the translator: required glossary terms,
+localized quantities, the engine's confidence in its translation
+(:func:`~translate.engines.base.confidence_of` its score: ``mt-confidence``) and
+every QA finding of the unit (``qa``, with its severity and check).  The
+confidence is also :attr:`Unit.confidence`, which XLIFF 2.1 writes as the MT
+match's ``matchQuality``.  With ``mt_as="match"`` the machine output is only an
+alternative and the target is left out: CAT tools that take an existing target
+as the text to work on (OmegaT) or show it as the translation then show the
+source, and offer the MT as a match; an exact match from the memory (a
+person's translation) stays in the target.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 
 from ..document import Document, Segment, SegmentState
 from ..engines import Engine
+from ..engines.base import confidence_of
 from ..errors import InputError, TranslateError
 from ..glossary import Glossary, match_terms
 from ..localize import Localizer, Protection, protect_document
@@ -42,7 +48,7 @@ from ..pipeline import (
     run_signature,
     translate_documents,
 )
-from ..qa import QAIssue, check_documents
+from ..qa import QAIssue, check_documents, findings_by_segment
 from ..textio import read_bytes, refuse_existing, write_atomic
 from . import MT_PLACES, get_exchange
 from .codes import TagMap, tag_map, to_content
@@ -110,7 +116,8 @@ def export_files(
             total = sum(1 for _ in document.segments())
             progress = progress_factory(total) if progress_factory else None
             translate_documents([document], engine, progress, recording, glossary, protections)
-            issues = check_documents([document], protections) if localizer else []
+            checked = localizer is not None or engine.translates  # copy's output is the source: no QA
+            issues = check_documents([document], protections, glossary) if checked else []
             bundle = build_bundle(
                 document,
                 job.source,
@@ -168,9 +175,7 @@ def build_bundle(
         mt_as,
     )
     written = written_texts(protections)
-    by_segment: dict[str, list[str]] = {}
-    for issue in issues:
-        by_segment.setdefault(issue.segment, []).append(issue.message)
+    by_segment = findings_by_segment(issues)
     for block in document.blocks:
         for segment in block.segments:
             seg_id = str(segment.id)
@@ -188,6 +193,7 @@ def build_bundle(
             norm = normalise_segment(segment, block, quantities)
             key = norm.key(SOURCE_LANG, language)
             unit.origin, unit.translate = _origin(segment, found.get(key))
+            unit.confidence = confidence_of(segment.score)  # None unless the engine wrote it in this run
             if unit.target is not None and unit.origin != "copied":
                 entry = found.get(key)
                 kind = "tm" if unit.origin == "tm" else "mt"
@@ -233,8 +239,9 @@ def _fuzzy(score: float, entry: MemoryEntry) -> Alternative:
 
 
 def _notes(
-    segment: Segment, glossary: Glossary | None, protections: Sequence[Protection], issues: Sequence[str]
+    segment: Segment, glossary: Glossary | None, protections: Sequence[Protection], issues: Sequence[QAIssue]
 ) -> list[tuple[str, str]]:
+    """What the translator should know: required terms, localized quantities, MT confidence, QA findings."""
     notes = []
     for match in match_terms(glossary, segment.source):
         notes.append(
@@ -246,5 +253,9 @@ def _notes(
     for protection in protections:
         if protection.source_text != protection.rendered:
             notes.append(("quantity", f"{protection.source_text} → {protection.rendered} (localized)"))
-    notes += [("qa", message) for message in issues]
+    confidence = confidence_of(segment.score)
+    if confidence is not None:
+        notes.append(("mt-confidence", f"{confidence:.0%} (the engine's average log-probability "
+                                       f"{segment.score:.2f} per token)"))
+    notes += [("qa", f"{issue.severity} ({issue.check}): {issue.message}") for issue in issues]
     return list(dict.fromkeys(notes))  # a term met twice in a sentence is one note, not two

@@ -47,7 +47,7 @@ class Alternative:
     tags: dict[str, TagInfo]
     origin: str  # engine signature or memory origin (post-edit, imported)
     similarity: float | None = None  # 0-100, fuzzy matches
-    confidence: float | None = None  # 0-1, an engine's own estimate (none exposes one yet)
+    confidence: float | None = None  # 0-1, the engine's own estimate (engines.base.confidence_of)
 
 
 @dataclass
@@ -60,8 +60,10 @@ class Unit:
     translate: bool = True
     notes: list[tuple[str, str]] = field(default_factory=list)  # (category, text)
     alternatives: list[Alternative] = field(default_factory=list)
-    #: The engine's confidence in the target (0-1).  A hook: no engine exposes one yet,
-    #: so it stays None; writers put it on the MT match (matchQuality / match-quality).
+    #: The engine's confidence in an MT target (0-1: ``exp`` of its average log-probability
+    #: per token, :func:`translate.engines.base.confidence_of`); None for memory matches,
+    #: copied units and engines without a model.  Export also writes it as an ``mt-confidence``
+    #: note; XLIFF 2.1 puts it on the MT match as ``matchQuality``.
     confidence: float | None = None
     state: str = ""  # as read back: the target's state attribute, or "fuzzy" for PO
     line: int = 0  # as read back: where the unit starts in the file

@@ -100,8 +100,6 @@ class PoExchange:
                 comments.append(MT_COMMENT + write_text(mt.target))
             if exact is not None:
                 comments.append(TM_COMMENT + write_text(exact.target))
-            if mt is not None and mt.confidence is not None:
-                comments.append(f"MT confidence: {mt.confidence:.2f}")
             comments += [
                 f"TM {a.similarity:.0f}% ({a.origin}): {write_text(a.source)} => {write_text(a.target)}"
                 for a in unit.alternatives

@@ -7,7 +7,12 @@ in ``equiv-text``, so the tool shows tags and says what they are.  The MT target
 ``state="needs-review-translation" state-qualifier="mt-suggestion"`` and is also
 kept as an ``<alt-trans>`` (import compares the target with it to tell edited
 units from untouched ones); fuzzy memory matches are ``<alt-trans>`` with
-``match-quality``.  Glossary terms, quantities and QA flags are ``<note>`` s.
+``match-quality``.  Glossary terms, quantities, the engine's confidence and QA
+findings are ``<note>`` s (``mt-confidence: 43% ...``, ``qa: warning (confidence)
+...``): every CAT tool shows notes (OmegaT's comments pane, memoQ and Trados as
+comments), while ``match-quality`` on the MT ``<alt-trans>`` would be shown as a
+43% fuzzy match, and an ITS ``its:mtConfidence`` attribute is not allowed by the
+strict schema (its foreign attributes need a schema) and few tools read it.
 The file's header records the original's path and SHA-256.  Written to validate
 against the OASIS XLIFF 1.2 strict schema (hence also transitional).
 """
@@ -138,9 +143,8 @@ class Xliff12:
         self, parent: etree._Element, alternative: Alternative, unit: Unit, bundle: Bundle
     ) -> None:
         mt = alternative.kind == "mt"
-        quality = alternative.confidence if mt else alternative.similarity
-        if quality is not None:
-            quality = f"{quality * 100 if mt else quality:.0f}"
+        # match-quality is read as a fuzzy match's percentage by CAT tools: memory matches only
+        quality = None if mt or alternative.similarity is None else f"{alternative.similarity:.0f}"
         element = sub(
             parent,
             f"{{{NS}}}alt-trans",

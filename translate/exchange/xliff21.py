@@ -7,8 +7,11 @@ original markup is carried as XLIFF 2 intends, in ``<originalData>``: ``<pc>``
 (standalone) with ``dataRef``; codes are ``canDelete="no" canCopy="no"`` and may
 move.  Machine output is ``state="initial"`` (``subState="translate:mt"``) and an
 ``<mtc:match type="mt">``; fuzzy memory matches are ``<mtc:match type="tm">`` with
-``similarity``.  Notes carry glossary terms, quantities and QA flags; the file's
-notes record the original's path and SHA-256.  Written to validate against the
+``similarity``.  The engine's confidence (0-1) is the MT match's ``matchQuality``
+(0-100, the module's measure of the quality of a match's target, where ``similarity``
+compares sources), and a note as in XLIFF 1.2.  Notes carry glossary terms,
+quantities, the confidence and QA findings; the file's notes record the
+original's path and SHA-256.  Written to validate against the
 OASIS XLIFF 2 core schema (the 2.1 core schema is the 2.0 one; ``version="2.1"``).
 """
 

@@ -71,8 +71,11 @@ class QAUnit:
 
     In a ``translate run`` both sides share the block's code table; when two
     files are compared each side has its own (``target_codes``).  ``score`` is
-    the engine's average log-probability for this unit when it reports one
-    (read by the ``confidence`` check; ``None`` today).
+    the engine's average log-probability per target token for this unit
+    (:attr:`translate.document.Segment.score`, read by the ``confidence``
+    check) and ``truncated`` whether the engine stopped at its length limit
+    (read by the ``truncated`` check); files checked with ``translate qa``
+    have neither.
     """
 
     id: str
@@ -83,6 +86,7 @@ class QAUnit:
     protections: Sequence[Protection] = ()  # quantities protected by translate.localize in this unit
     level: str = "segment"  # "segment" or "block"
     score: float | None = None
+    truncated: bool = False
 
     @property
     def codes_of_target(self) -> Mapping[str, InlineCode]:

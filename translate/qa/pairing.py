@@ -36,7 +36,11 @@ from .model import QAUnit
 
 def document_units(document: Document, protections: Sequence[Protection] = (),
                    scores: Mapping[str, float] | None = None) -> list[QAUnit]:
-    """The translated segments of a run's document (``protections``: its localized quantities)."""
+    """The translated segments of a run's document (``protections``: its localized quantities).
+
+    Each unit carries its segment's engine score (``scores``, by segment id, replaces
+    them when given) and truncation flag.
+    """
     by_segment: dict[str, list[Protection]] = {}
     for protection in protections:
         by_segment.setdefault(protection.segment, []).append(protection)
@@ -48,7 +52,8 @@ def document_units(document: Document, protections: Sequence[Protection] = (),
             seg_id = str(segment.id)
             units.append(QAUnit(seg_id, segment.source, segment.target, block.codes,
                                 protections=tuple(by_segment.get(seg_id, ())),
-                                score=scores.get(seg_id) if scores else None))
+                                score=scores.get(seg_id) if scores else segment.score,
+                                truncated=segment.truncated))
     return units
 
 

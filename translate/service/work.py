@@ -29,6 +29,7 @@ from typing import Any
 
 from ..document import Block, CodeKind, Document, Segment, SegmentState
 from ..engines import Engine
+from ..engines.base import confidence_of
 from ..errors import InputError, TranslateError
 from ..formats import EXTENSIONS
 from ..glossary import Glossary, audit_segment, match_terms
@@ -80,12 +81,15 @@ ENGINE_NICENESS = 10
 
 @dataclass
 class Prepared:
-    """A document read, segmented and protected: sources only, never changed once prepared."""
+    """A document read, segmented and protected: sources only, never changed once prepared (but scores)."""
 
     document: Document
     units: list[tuple[Segment, Block]]  # every segment in document order, with its block
     protections: dict[str, list[Protection]] = field(default_factory=dict)  # by segment id
     _keys: dict[int, tuple[NormalisedSegment, MemoryKey]] = field(default_factory=dict, repr=False)
+    #: The engine's score of the last machine target of each segment (by number), with that
+    #: target: what :meth:`Workbench.confidence` answers from.
+    scores: dict[int, tuple[str, float | None]] = field(default_factory=dict)
 
     def memory_key(self, n: int) -> tuple[NormalisedSegment, MemoryKey]:
         """Segment ``n`` in memory form and its key, as the pipeline looks it up (quantities as written)."""
@@ -324,6 +328,7 @@ class Workbench:
         with self._engine_lock:
             translate_documents([document], self.engine, memory=memory if memory is not None else self.memory,
                                 glossary=self.glossary, protections=protections)
+        prepared.scores.update({n: (copy.target or copy.source, copy.score) for n, copy in copies.items()})
         return Translated(document, copies, protections)
 
     @staticmethod
@@ -332,8 +337,14 @@ class Workbench:
         return segment.state is SegmentState.COPIED
 
     def confidence(self, prepared: Prepared, n: int, target: str) -> float | None:
-        """The engine's confidence in a machine target: not exposed by today's engines (None)."""
-        return None
+        """The engine's confidence (0-1) in ``target``, the machine target :meth:`translate` gave segment n.
+
+        ``exp`` of the engine's average log-probability per token
+        (:func:`translate.engines.base.confidence_of`); None for a target the engine
+        did not write (copied, from the memory, edited, or from the copy/pseudo engines).
+        """
+        target_scored, score = prepared.scores.get(n, ("", None))
+        return confidence_of(score) if target_scored == target else None
 
     def tm_matches(self, prepared: Prepared, n: int, target: str | None = None) -> list[dict[str, Any]]:
         """Translation memory matches for a segment (see :func:`translate.service.tm.offered_matches`)."""
@@ -368,9 +379,13 @@ class Workbench:
         return [issue.as_dict() for issue in run_checks([unit], self.checks, self.glossary)]
 
     def document_findings(self, document: Document, segments: Mapping[int, Segment],
-                          protections: Sequence[Protection]) -> dict[int, list[dict[str, Any]]]:
-        """The QA findings of segments checked together (checks that compare segments see them all)."""
-        checked = check_document(document, protections, self.glossary, self.checks)
+                          protections: Sequence[Protection],
+                          scores: Mapping[str, float] | None = None) -> dict[int, list[dict[str, Any]]]:
+        """The QA findings of segments checked together (checks that compare segments see them all).
+
+        ``scores`` (the engine's, by segment id) replace those on the segments.
+        """
+        checked = check_document(document, protections, self.glossary, self.checks, scores)
         grouped = findings_by_segment(checked.issues)
         return {n: [issue.as_dict() for issue in grouped.get(str(segment.id), [])]
                 for n, segment in segments.items()}
@@ -379,7 +394,9 @@ class Workbench:
                      targets: Mapping[int, str | None]) -> dict[int, list[dict[str, Any]]]:
         """The QA findings of a whole job's current targets, segment by segment."""
         document, copies = self.with_targets(prepared, targets)
-        return self.document_findings(document, copies, prepared.all_protections())
+        scores = {str(prepared.units[n][0].id): score for n, (scored, score) in prepared.scores.items()
+                  if score is not None and targets.get(n) == scored}  # targets still as the engine wrote them
+        return self.document_findings(document, copies, prepared.all_protections(), scores)
 
     def term_uses(self, prepared: Prepared, n: int, target: str) -> list[dict[str, Any]]:
         """The glossary audit of one segment's target: which term occurrences it has and lacks."""

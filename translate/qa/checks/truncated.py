@@ -1,8 +1,12 @@
 """Empty or truncated output: nothing where the source has words, or a sentence cut short.
 
 * **empty** (error): the source has letters, the target has neither letters nor digits.
-* **truncated** (error): the source ends a sentence (``.``, ``!``, ``?``, ``…``,
-  before any closing quotes or brackets), the target ends on neither of those
+* **truncated** (error): the engine reports that it stopped at its length limit
+  (``--max-length`` tokens) before ending the sentence (:attr:`QAUnit.truncated`,
+  from :attr:`translate.engines.base.Translation.truncated`): the output is cut,
+  whatever it ends on.  Otherwise (and in files checked with ``translate qa``,
+  which carry no such report) the cut is inferred: the source ends a sentence
+  (``.``, ``!``, ``?``, ``…``, before any closing quotes or brackets), the target ends on neither of those
   nor ``:``/``;``, *and* the cut shows: the target ends on a word no English
   sentence ends on (:data:`OPEN_ENDINGS`: "the", "of", "and"...) or is shorter
   than any human translation of a source that long (below the ``length``
@@ -74,9 +78,13 @@ class TruncatedCheck(Check):
             return []
         if not any(c.isalnum() for c in target):
             return [self.issue(unit, EMPTY, ERROR, "the translation is empty")]
+        end = len(target.rstrip())
+        if unit.truncated:
+            return [self.issue(unit, TRUNCATED, ERROR,
+                               "the engine stopped at its length limit before the sentence ended: raise "
+                               "--max-length or split the sentence", target_span=(max(0, end - 1), end))]
         if (final_mark(source) in SENTENCE_END and final_mark(target) not in SENTENCE_END + CLAUSE_END
                 and (_open_ending(target) or _too_short(source, target))):
-            end = len(target.rstrip())
             return [self.issue(unit, TRUNCATED, ERROR,
                                "the translation ends mid-sentence (cut at --max-length?)",
                                target_span=(max(0, end - 1), end))]
