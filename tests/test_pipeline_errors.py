@@ -18,6 +18,7 @@ from translate.engines.base import Translation
 from translate.errors import InternalError, OutputError
 from translate.formats.text import TextFormat
 from translate.localize import Localizer
+from translate.manifest import MANIFEST_NAME
 from translate.pipeline import run
 
 
@@ -45,7 +46,8 @@ def _no_hang() -> Iterator[None]:
 
 
 def written(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """Every file in ``folder`` but the manifest of what made the outputs (temporary files too)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST_NAME)
 
 
 def assert_internal_error(error: object, name: str, stage: str, kind: str) -> None:

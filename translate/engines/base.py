@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -45,6 +45,11 @@ class TermConstraint:
 #: Segments the pipeline sends per translate call unless an engine says otherwise.
 DEFAULT_CHUNK_SIZE = 64
 
+#: ``progress(indices)``: an engine calls it as each batch is done, with the indices (into
+#: ``texts``) that batch finished.  Progress then moves every few seconds, not per call; and
+#: a run that was asked to stop raises from it, so no new batch starts.
+BatchDone = Callable[[Sequence[int]], None]
+
 
 class Engine(Protocol):
     """Everything the pipeline and the CLI use of an engine; every engine has all of it."""
@@ -72,12 +77,15 @@ class Engine(Protocol):
         """Everything that changes the output: engine, model id/revision, beam..."""
 
     def translate(self, texts: list[str], align: list[bool] | None = None,
-                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+                  constraints: list[list[TermConstraint]] | None = None,
+                  progress: BatchDone | None = None) -> list[Translation]:
         """Translate a batch; ``align[i]`` asks for an alignment of text ``i``.
 
         ``constraints[i]`` lists the terms translation ``i`` must contain.  An
         engine that cannot honour them (copy, pseudo) ignores them; the audit
-        then shows them as missing.
+        then shows them as missing.  ``progress`` (:data:`BatchDone`) hears of
+        every index once, as its batch completes; an exception it raises ends
+        the call (the run was interrupted).
         """
 
 

@@ -36,12 +36,15 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
-from .base import TermConstraint, TokenAlignment, Translation, options_of
+from .base import BatchDone, TermConstraint, TokenAlignment, Translation, options_of
 from .common import TermForms, align_and_terms, check_at_least_one, piece_spans, renormalise, truncate
 from .ct2_convert import (
     conversion_commit,
@@ -66,6 +69,9 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .marian import MarianEngine
+
+#: How often a wait for CTranslate2's batches looks whether one is done (seconds).
+POLL_SECONDS = 0.005
 
 
 def available_cores() -> int:
@@ -229,8 +235,13 @@ class CTranslate2Engine:
     # -- translation ---------------------------------------------------------------------------
 
     def translate(self, texts: list[str], align: list[bool] | None = None,
-                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
-        """Translate in length-sorted batches; then force the glossary terms an output lacks."""
+                  constraints: list[list[TermConstraint]] | None = None,
+                  progress: BatchDone | None = None) -> list[Translation]:
+        """Translate in length-sorted batches; then force the glossary terms an output lacks.
+
+        ``progress`` hears of each first-pass batch as it completes; the texts
+        that may need a forced term, once forcing is done.
+        """
         wanted, terms = align_and_terms(texts, align, constraints)
         todo = [i for i, text in enumerate(texts) if text.strip()]
         results = [Translation("") for _ in texts]
@@ -240,9 +251,12 @@ class CTranslate2Engine:
         sources = {i: self._encode(texts[i], i) for i in todo}
         plans = {i: self._plan(terms[i], sources[i]) for i in todo if terms[i]}
         plans = {i: plan for i, plan in plans.items() if plan}
-        outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans})
+        outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans},
+                                   _unplanned(progress, plans))
         if plans:
             self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]})
+            if progress is not None:
+                progress(sorted(plans))
         for i in todo:
             results[i] = self._translation(sources[i], outputs[i], bool(wanted[i]))
         return results
@@ -257,21 +271,47 @@ class CTranslate2Engine:
                 "min_decoding_length": min(self.min_length, max_length), "return_attention": attention,
                 "max_batch_size": 0}
 
-    def _decode_all(self, todo: list[int], sources: dict[int, _Source],
-                    attend: set[int]) -> dict[int, _Output]:
-        """First pass: length-sorted batches, submitted at once so inter_threads can share them."""
-        batches = self._batches(sorted(todo, key=lambda i: len(sources[i].tokens)))
+    def _decode_all(self, todo: list[int], sources: dict[int, _Source], attend: set[int],
+                    progress: BatchDone | None = None) -> dict[int, _Output]:
+        """First pass: length-sorted batches, kept in flight so inter_threads can share them."""
         base = max(1, self.max_length - 1)  # max_length counts EOS, as max_new_tokens does
-        pending = []
-        for batch in batches:
+
+        def submit(batch: list[int]) -> list[Any]:
             attention = any(i in attend for i in batch)
-            pending.append(self._translator.translate_batch(
-                [sources[i].tokens for i in batch], asynchronous=True, **self._options(base, attention)))
+            return self._translator.translate_batch(
+                [sources[i].tokens for i in batch], asynchronous=True, **self._options(base, attention))
+
         outputs: dict[int, _Output] = {}
-        for batch, results in zip(batches, pending, strict=True):
+        order = sorted(todo, key=lambda i: len(sources[i].tokens))
+        for batch, results in self._in_flight(self._batches(order), submit):
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result())
+                outputs[i] = _output(result)
+            if progress is not None:
+                progress(batch)
         return outputs
+
+    def _in_flight(self, batches: list[list[int]],
+                   submit: Callable[[list[int]], list[Any]]) -> Iterator[tuple[list[int], list[Any]]]:
+        """Each batch with its results as it completes, submitted ``inter_threads + 1`` at a time.
+
+        One more than the translators keeps every translator busy (the next batch
+        is queued when one finishes) while a run that stops has only those to
+        abandon, not a whole chunk.  Waiting polls ``done()`` instead of blocking
+        in ``result()``, so the main thread runs a signal handler (Ctrl-C) within
+        a few milliseconds, not when the batch ends.  Results do not depend on
+        the order batches are submitted or finish in.
+        """
+        waiting, running = deque(batches), deque()
+        while waiting or running:
+            while waiting and len(running) <= self.inter_threads:
+                batch = waiting.popleft()
+                running.append((batch, submit(batch)))
+            ready = next((item for item in running if all(r.done() for r in item[1])), None)
+            if ready is None:
+                time.sleep(POLL_SECONDS)
+                continue
+            running.remove(ready)
+            yield ready[0], [r.result() for r in ready[1]]
 
     def _batches(self, order: list[int]) -> list[list[int]]:
         """Consecutive batches of at most ``batch_size``, equal in size, enough for every translator.
@@ -353,20 +393,20 @@ class CTranslate2Engine:
         forced terms is then the model's greedy continuation; the words before them
         are the beam output.
         """
-        pending = []
-        for batch in self._batches(group):
+        def submit(batch: list[int]) -> list[Any]:
             suppress = [pair for last in sorted({states[i].prefix[-1] for i in batch})
                         for pair in self._suppress_after(last)]
             longest = max(len(states[i].prefix) for i in batch)
             max_length = max(max(1, self.max_length - 1), longest + 1)
             options = self._options(max_length, any(i in wanted for i in batch))
             options["beam_size"] = self.force_beam
-            pending.append((batch, self._translator.translate_batch(
+            return self._translator.translate_batch(
                 [sources[i].tokens for i in batch], [states[i].prefix for i in batch], asynchronous=True,
-                suppress_sequences=suppress, **options)))
-        for batch, results in pending:
+                suppress_sequences=suppress, **options)
+
+        for batch, results in self._in_flight(self._batches(group), submit):
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result())
+                outputs[i] = _output(result)
 
     def _suppress_after(self, last: str) -> list[list[str]]:
         if last not in self._suppress:
@@ -388,6 +428,13 @@ class CTranslate2Engine:
             alignment = TokenAlignment(piece_spans(source.text, source.pieces), piece_spans(text, pieces),
                                        weights)
         return Translation(text, alignment, pieces)
+
+
+def _unplanned(progress: BatchDone | None, plans: dict[int, list[TermTokens]]) -> BatchDone | None:
+    """``progress`` for first-pass batches: a text that may need a forced term is done only after forcing."""
+    if progress is None or not plans:
+        return progress
+    return lambda batch: progress([i for i in batch if i not in plans])
 
 
 def _output(result: Any) -> _Output:
