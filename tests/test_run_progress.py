@@ -168,6 +168,62 @@ def test_ct2_keeps_few_batches_in_flight_and_stops_when_progress_raises(tiny_mod
     assert len(engine.translate(texts)) == 40
 
 
+def test_ct2_stop_does_not_wait_for_a_running_batch(tiny_model_dir: Path) -> None:
+    """While CTranslate2's threads decode, the engine calls progress([]) so a stop is noticed mid-batch."""
+    pytest.importorskip("ctranslate2")
+    from translate.engines.ct2 import CTranslate2Engine
+
+    engine = CTranslate2Engine(str(tiny_model_dir), beam=1, batch_size=2, max_length=8, inter_threads=1)
+    engine.load()
+
+    class Running:  # a batch that takes 3 s (then fails, so the old wait ends the test instead of a hang)
+        started = time.monotonic()
+
+        def done(self) -> bool:
+            return time.monotonic() - self.started > 3
+
+        def result(self):
+            raise RuntimeError("the engine waited for the whole batch")
+
+    class Busy:
+        def translate_batch(self, tokens, *args, **kwargs):
+            return [Running() for _ in tokens]
+
+    real, engine._translator = engine._translator, Busy()
+
+    class Stop(Exception):
+        pass
+
+    calls: list[list[int]] = []
+
+    def progress(indices) -> None:
+        calls.append(list(indices))
+        raise Stop
+
+    began = time.monotonic()
+    with pytest.raises(Stop):
+        engine.translate(["Harga beras naik.", "Banjir di Bekasi."], progress=progress)
+    assert time.monotonic() - began < 2 and calls == [[]]
+    engine._translator = real
+
+
+def test_ct2_reports_texts_with_forced_terms_per_re_decode_batch(tiny_model_dir: Path) -> None:
+    """A text with glossary terms is not held back to the end of the call: its re-decode batch reports it."""
+    pytest.importorskip("ctranslate2")
+    from translate.engines.base import TermConstraint
+    from translate.engines.ct2 import CTranslate2Engine
+
+    engine = CTranslate2Engine(str(tiny_model_dir), beam=1, batch_size=2, max_length=8, inter_threads=1)
+    texts = [f"{SENTENCES[k % len(SENTENCES)]} Nomor {k}." for k in range(12)]
+    # a term the tiny random model never writes by itself: every text is re-decoded with it forced
+    constraints = [[TermConstraint(("Zebra Quokka",), "Jakarta")] for _ in texts]
+    reports: list[list[int]] = []
+    engine.translate(texts, constraints=constraints, progress=lambda batch: reports.append(list(batch)))
+    reported = [i for batch in reports for i in batch]
+    assert sorted(reported) == list(range(12))  # every text once
+    assert len(reports) >= 6 and max(map(len, reports)) <= 2, reports  # per batch of 2, not all at the end
+
+
 # --------------------------------------------------------------------------- without a terminal
 
 

@@ -802,6 +802,15 @@ def _show_library_log(quiet: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    code = _main(argv)
+    if argv is None and code == 130:  # this process's own command, stopped: leave now (interrupt.exit_now)
+        from .interrupt import exit_now
+
+        exit_now(code)
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from .interrupt import sigterm_interrupts
 
     parser = build_parser()

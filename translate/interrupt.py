@@ -12,10 +12,14 @@ batches (through its progress callback) and between documents.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NoReturn
 
 #: The signals a run stops on: Ctrl-C, and what ``docker stop``, systemd and Kubernetes send.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -103,3 +107,21 @@ def die_on_signals() -> None:
     if threading.current_thread() is threading.main_thread():
         for number in STOP_SIGNALS:
             signal.signal(number, signal.SIG_DFL)
+
+
+def exit_now(code: int) -> NoReturn:
+    """End a stopped command's process at once with ``code``, its streams and logs flushed.
+
+    At interpreter exit CTranslate2 joins its worker threads, which first finish
+    the batches a stopped run left in flight: seconds to minutes of work no one
+    needs (every output is written and closed, the memory committed per chunk).
+    ``os._exit`` skips that wait; only for the process's own command (``main()``
+    without arguments), never inside a library caller's process.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe or stream: nothing more can be said there
+    os._exit(code)

@@ -277,7 +277,7 @@ class _ChunkProgress:
     def __call__(self, indices: Sequence[int]) -> None:
         fresh = [i for i in indices if i not in self.reported]
         self.reported.update(fresh)
-        if self.progress is not None and fresh:
+        if self.progress is not None and (fresh or not indices):  # no indices: the engine is waiting
             self.progress(sum(self.counts[i] for i in fresh))
 
     def rest(self) -> None:
@@ -466,10 +466,10 @@ def run(
     plain = display if display is not None and not isinstance(display, RunObserver) else None
 
     def progress(segments: int) -> None:
-        watch(segments)
-        if plain is not None:
+        watch(segments)  # 0 while an engine waits: a display's clock still moves
+        if plain is not None and segments:
             plain(segments)
-        stop.check()  # between engine batches: a requested stop starts no new one
+        stop.check()  # between engine batches (and while one waits): a requested stop starts no new one
 
     for result in done:  # kept, or failed before any work
         watch.file_done(result)

@@ -47,7 +47,9 @@ DEFAULT_CHUNK_SIZE = 64
 
 #: ``progress(indices)``: an engine calls it as each batch is done, with the indices (into
 #: ``texts``) that batch finished.  Progress then moves every few seconds, not per call; and
-#: a run that was asked to stop raises from it, so no new batch starts.
+#: a run that was asked to stop raises from it, so no new batch starts.  An engine that waits
+#: for batches running elsewhere (ct2's threads) may call it with no indices while it waits,
+#: so a stop does not wait for them.
 BatchDone = Callable[[Sequence[int]], None]
 
 

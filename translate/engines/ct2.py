@@ -38,7 +38,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +72,8 @@ if TYPE_CHECKING:
 
 #: How often a wait for CTranslate2's batches looks whether one is done (seconds).
 POLL_SECONDS = 0.005
+#: How often a wait calls ``progress([])``, so a run asked to stop need not wait for a batch (seconds).
+HEARTBEAT_SECONDS = 0.1
 
 
 def available_cores() -> int:
@@ -239,12 +241,14 @@ class CTranslate2Engine:
                   progress: BatchDone | None = None) -> list[Translation]:
         """Translate in length-sorted batches; then force the glossary terms an output lacks.
 
-        ``progress`` hears of each first-pass batch as it completes; the texts
-        that may need a forced term, once forcing is done.
+        ``progress`` hears of each first-pass batch as it completes; a text that
+        may need a forced term, once its first pass has all its terms or its
+        first re-decode is done (a rare second round is not shown).
         """
         wanted, terms = align_and_terms(texts, align, constraints)
         todo = [i for i, text in enumerate(texts) if text.strip()]
         results = [Translation("") for _ in texts]
+        progress = _once(progress)
         if not todo:
             return results
         self.load()
@@ -254,7 +258,7 @@ class CTranslate2Engine:
         outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans},
                                    _unplanned(progress, plans))
         if plans:
-            self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]})
+            self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]}, progress)
             if progress is not None:
                 progress(sorted(plans))
         for i in todo:
@@ -283,25 +287,28 @@ class CTranslate2Engine:
 
         outputs: dict[int, _Output] = {}
         order = sorted(todo, key=lambda i: len(sources[i].tokens))
-        for batch, results in self._in_flight(self._batches(order), submit):
+        for batch, results in self._in_flight(self._batches(order), submit, progress):
             for i, result in zip(batch, results, strict=True):
                 outputs[i] = _output(result)
             if progress is not None:
                 progress(batch)
         return outputs
 
-    def _in_flight(self, batches: list[list[int]],
-                   submit: Callable[[list[int]], list[Any]]) -> Iterator[tuple[list[int], list[Any]]]:
+    def _in_flight(self, batches: list[list[int]], submit: Callable[[list[int]], list[Any]],
+                   progress: BatchDone | None = None) -> Iterator[tuple[list[int], list[Any]]]:
         """Each batch with its results as it completes, submitted ``inter_threads + 1`` at a time.
 
         One more than the translators keeps every translator busy (the next batch
         is queued when one finishes) while a run that stops has only those to
         abandon, not a whole chunk.  Waiting polls ``done()`` instead of blocking
         in ``result()``, so the main thread runs a signal handler (Ctrl-C) within
-        a few milliseconds, not when the batch ends.  Results do not depend on
-        the order batches are submitted or finish in.
+        a few milliseconds, not when the batch ends; and every
+        :data:`HEARTBEAT_SECONDS` it calls ``progress([])``, whose exception (a
+        stop) leaves the batches in flight to CTranslate2's threads.  Results do
+        not depend on the order batches are submitted or finish in.
         """
         waiting, running = deque(batches), deque()
+        beat = time.monotonic()
         while waiting or running:
             while waiting and len(running) <= self.inter_threads:
                 batch = waiting.popleft()
@@ -309,6 +316,9 @@ class CTranslate2Engine:
             ready = next((item for item in running if all(r.done() for r in item[1])), None)
             if ready is None:
                 time.sleep(POLL_SECONDS)
+                if progress is not None and time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                    beat = time.monotonic()
+                    progress([])
                 continue
             running.remove(ready)
             yield ready[0], [r.result() for r in ready[1]]
@@ -351,7 +361,8 @@ class CTranslate2Engine:
         return plan
 
     def _force_terms(self, plans: dict[int, list[TermTokens]], sources: dict[int, _Source],
-                     outputs: dict[int, _Output], wanted: set[int]) -> None:
+                     outputs: dict[int, _Output], wanted: set[int],
+                     progress: BatchDone | None = None) -> None:
         """Re-decode the segments that lack a term once, every term in the prefix; check; repeat if needed.
 
         A second round happens only if a re-decode still lacks a term (it cannot
@@ -360,11 +371,13 @@ class CTranslate2Engine:
         states = {i: Forcing() for i in plans}
         pending = [i for i in plans if force_all(outputs[i].tokens, states[i], plans[i], outputs[i].attention,
                                                  len(sources[i].pieces))]
+        if progress is not None:
+            progress(sorted(set(plans) - set(pending)))  # the first pass wrote every term
         for _ in range(max(len(p) for p in plans.values()) + 1):
             if not pending:
                 return
             group = sorted(pending, key=lambda i: len(sources[i].tokens))
-            self._redecode(group, sources, states, outputs, wanted)
+            self._redecode(group, sources, states, outputs, wanted, progress)
             forcing = []
             for i in pending:
                 missing = unmet(outputs[i].tokens, plans[i], states[i].forced)
@@ -376,7 +389,7 @@ class CTranslate2Engine:
         raise AssertionError("term forcing did not finish")  # each round forces one more term: unreachable
 
     def _redecode(self, group: list[int], sources: dict[int, _Source], states: dict[int, Forcing],
-                  outputs: dict[int, _Output], wanted: set[int]) -> None:
+                  outputs: dict[int, _Output], wanted: set[int], progress: BatchDone | None = None) -> None:
         """Decode after the forced prefixes, spread over the translators; nothing may glue onto a prefix.
 
         ``suppress_sequences`` is one list per batch, so a batch forbids gluing after the
@@ -404,9 +417,11 @@ class CTranslate2Engine:
                 [sources[i].tokens for i in batch], [states[i].prefix for i in batch], asynchronous=True,
                 suppress_sequences=suppress, **options)
 
-        for batch, results in self._in_flight(self._batches(group), submit):
+        for batch, results in self._in_flight(self._batches(group), submit, progress):
             for i, result in zip(batch, results, strict=True):
                 outputs[i] = _output(result)
+            if progress is not None:
+                progress(batch)
 
     def _suppress_after(self, last: str) -> list[list[str]]:
         if last not in self._suppress:
@@ -428,6 +443,21 @@ class CTranslate2Engine:
             alignment = TokenAlignment(piece_spans(source.text, source.pieces), piece_spans(text, pieces),
                                        weights)
         return Translation(text, alignment, pieces)
+
+
+def _once(progress: BatchDone | None) -> BatchDone | None:
+    """``progress`` that hears of each index once (a second forcing round re-decodes a text again)."""
+    if progress is None:
+        return None
+    seen: set[int] = set()
+
+    def report(batch: Sequence[int]) -> None:
+        fresh = [i for i in batch if i not in seen]
+        seen.update(fresh)
+        if fresh or not batch:  # an empty batch is a heartbeat
+            progress(fresh)
+
+    return report
 
 
 def _unplanned(progress: BatchDone | None, plans: dict[int, list[TermTokens]]) -> BatchDone | None:
