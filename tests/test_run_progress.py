@@ -314,6 +314,8 @@ def test_log_counts_terms_and_qa_findings(tmp_path: Path) -> None:
     [line, end] = [json.loads(x) for x in log_path.read_text(encoding="utf-8").splitlines()]
     assert line["terms"] == {"met": 0, "total": 1}  # pseudo keeps no term
     assert line["qa"].get("warning", 0) + line["qa"].get("error", 0) >= 1
+    assert line["qa_checks"].get("glossary", 0) >= 1  # the missing term, by the check that found it
+    assert sum(line["qa_checks"].values()) == sum(line["qa"].values())
     assert end["type"] == "run" and end["status"] == "done"
 
 

@@ -366,6 +366,7 @@ class FileResult:
     terms_met: int = 0  # glossary term occurrences the output has ...
     terms_total: int = 0  # ... of those in the source
     qa_counts: dict[str, int] = field(default_factory=dict)  # QA findings per severity
+    qa_checks: dict[str, int] = field(default_factory=dict)  # ... and per check (translate.qa registry names)
     reason: str = ""  # why --skip-existing translated an existing output again, or kept it
 
     @property
@@ -592,6 +593,7 @@ def _finish(result: FileResult, translated: Translated, glossary: Glossary | Non
     report.qa += checked.issues
     report.qa_documents.append(checked)
     result.qa_counts = dict(Counter(issue.severity for issue in checked.issues))
+    result.qa_checks = dict(Counter(issue.check for issue in checked.issues))
     data = render_document(translated.document)
     output = result.job.output
     if is_stdio(output):

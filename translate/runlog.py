@@ -90,6 +90,7 @@ def file_record(result: FileResult, signature: str) -> dict[str, Any]:
         "segments": result.segments,
         "terms": {"met": result.terms_met, "total": result.terms_total},
         "qa": dict(sorted(result.qa_counts.items())),
+        "qa_checks": dict(sorted(result.qa_checks.items())),
         "seconds": round(result.seconds, 3),
         "error": str(result.error) if result.error is not None else None,
         "exit_code": result.error.exit_code if result.error is not None else 0,
