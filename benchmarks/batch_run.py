@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interrupt-max-length", type=int, metavar="N",
                         help="--max-length of the interrupted runs (default: --max-length); "
                              "not the cron run's: outputs are then not compared")
-    parser.add_argument("--no-cron", action="store_true", help="only the interrupted runs (outputs not compared)")
+    parser.add_argument("--no-cron", action="store_true",
+                        help="only the interrupted runs (outputs not compared)")
     args = parser.parse_args(argv)
     model = stand_in_model()
     print(f"model: random weights, real opus-mt-id-en shape ({model}); --max-length {args.max_length}\n")

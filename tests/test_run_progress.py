@@ -445,8 +445,30 @@ def test_sigterm_and_a_second_ctrl_c_exit_130_leaving_complete_files(
     assert leftovers(out) == []
 
 
+def test_a_stopped_command_does_not_wait_for_exit_time_cleanup(
+        long_run: tuple[Path, Path, list[dict]], tiny_model_dir: Path, tmp_path: Path) -> None:
+    """Freeing a CTranslate2 translator joins its threads (finishing abandoned batches): a stop skips that.
+
+    The stand-ins for that join: an engine whose destruction takes a minute,
+    and an atexit handler that sleeps a minute.
+    """
+    folder, _, _ = long_run
+    out = tmp_path / "out"
+    script = ("import atexit, sys, time; atexit.register(time.sleep, 60); sys.argv[0] = 'translate'; "
+              "from translate.engines.ct2 import CTranslate2Engine; "
+              "CTranslate2Engine.__del__ = lambda self: time.sleep(60); "
+              "from translate.cli import main; raise SystemExit(main())")
+    command = [sys.executable, "-c", script, *_run_command(folder, out, tiny_model_dir)[3:]]
+    result, seconds = _interrupt(command, out, [signal.SIGINT])
+    assert result.returncode == 130 and seconds < 10, (seconds, result.stderr)
+    assert "Resume with:" in result.stderr
+
+
 def test_library_runs_are_not_affected_by_signal_handling() -> None:
     """main() puts the handlers it installed back (pytest's own Ctrl-C keeps working)."""
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     main(["run", os.devnull, "--engine", "copy", "-q"])
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+    from translate import interrupt
+
+    assert interrupt._HELD == []  # the engine held for a fast exit is freed: the caller's process goes on

@@ -82,8 +82,16 @@ def _settings(args: argparse.Namespace):
 
 
 def _engine_from_args(args: argparse.Namespace):
-    """The engine the options of :func:`_add_engine_options` (and the settings files) describe."""
-    return _settings(args).create_engine()
+    """The engine the options of :func:`_add_engine_options` (and the settings files) describe.
+
+    Held until the command is over (:func:`translate.interrupt.hold_until_exit`):
+    a stopped command must not wait for the engine's running batches.
+    """
+    from .interrupt import hold_until_exit
+
+    engine = _settings(args).create_engine()
+    hold_until_exit(engine)
+    return engine
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
@@ -802,11 +810,12 @@ def _show_library_log(quiet: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .interrupt import exit_now, release_held
+
     code = _main(argv)
     if argv is None and code == 130:  # this process's own command, stopped: leave now (interrupt.exit_now)
-        from .interrupt import exit_now
-
         exit_now(code)
+    release_held()
     return code
 
 

@@ -109,6 +109,26 @@ def die_on_signals() -> None:
             signal.signal(number, signal.SIG_DFL)
 
 
+#: Engines a command loaded, kept alive until it is over (see :func:`hold_until_exit`).
+_HELD: list[object] = []
+
+
+def hold_until_exit(engine: object) -> None:
+    """Keep ``engine`` alive until the command is over, however it ends.
+
+    Freeing a CTranslate2 translator joins its threads, which first finish the
+    batches in flight: when a stop or a second Ctrl-C unwinds the command, that
+    is the wait a stop is meant to avoid.  Held, the engine is freed by
+    :func:`release_held` after a normal end, or never, by :func:`exit_now`.
+    """
+    _HELD.append(engine)
+
+
+def release_held() -> None:
+    """Free what :func:`hold_until_exit` kept (the process goes on: a library caller's)."""
+    _HELD.clear()
+
+
 def exit_now(code: int) -> NoReturn:
     """End a stopped command's process at once with ``code``, its streams and logs flushed.
 
