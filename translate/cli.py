@@ -379,8 +379,8 @@ def _open_run_log(path: str | None):
 
 
 def _stopping(signal_name: str) -> None:
-    _err(f"{signal_name}: stopping after the batch at hand; documents already written are kept "
-         "(press Ctrl-C again to stop at once)")
+    _err(f"{signal_name}: stopping (no new batch; the document at hand is dropped); "
+         "documents already written are kept (press Ctrl-C again to stop at once)")
 
 
 def _run_summary(args: argparse.Namespace, report, engine, glossary, memory) -> int:

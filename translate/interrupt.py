@@ -1,4 +1,4 @@
-"""Stopping a run cleanly on Ctrl-C or SIGTERM: finish the batch at hand, keep what is written.
+"""Stopping a run cleanly on Ctrl-C or SIGTERM: start no new batch, keep what is written, leave fast.
 
 Python's default turns SIGINT into a KeyboardInterrupt wherever the main thread
 happens to be and leaves SIGTERM to kill the process outright.  A folder run
@@ -6,7 +6,10 @@ wants neither: on the first signal it should start no new engine batch, keep
 every document already written and say how to resume; a second signal means
 "now" and ends it at once.  :func:`graceful_signals` installs such handlers for
 the length of a run; the run polls the :class:`StopRequest` between engine
-batches (through its progress callback) and between documents.
+batches (through its progress callback, which the ct2 engine also calls while
+it waits for its threads) and between documents.  The process then ends
+without waiting for the batches still decoding (:func:`hold_until_exit`,
+:func:`exit_now`).
 """
 
 from __future__ import annotations
