@@ -35,6 +35,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE_ROOT = HERE / ".cache"
+#: The --log fields printed (the hash and signature are shortened).
+SHOWN = ("type", "status", "source", "output", "segments", "terms", "qa", "qa_checks", "seconds", "error")
 
 
 def stand_in_model() -> Path:
@@ -53,10 +55,12 @@ def command(corpus: Path, out: Path, model: Path, max_length: int,
 
 
 def environment(code: Path | None) -> dict[str, str]:
-    env = dict(os.environ, TRANSLATE_CACHE=str(CACHE_ROOT), HF_HUB_OFFLINE="1")
-    if code is not None:
-        env["PYTHONPATH"] = str(code)
-    return env
+    """The runs' environment: ``code`` (default: this checkout) first on the path.
+
+    The runs' working folder is a temporary one: ``python -m`` puts the working
+    folder first on ``sys.path``, which in the repository would be its code.
+    """
+    return dict(os.environ, TRANSLATE_CACHE=str(CACHE_ROOT), HF_HUB_OFFLINE="1", PYTHONPATH=str(code or ROOT))
 
 
 def documents(folder: Path) -> dict[str, bytes]:
@@ -69,15 +73,14 @@ def cron_run(corpus: Path, work: Path, model: Path, max_length: int) -> Path:
     began = time.monotonic()
     process = subprocess.Popen(command(corpus, out, model, max_length, "--log", str(log)),
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, env=environment(None))
+                               text=True, env=environment(None), cwd=work)
     assert process.stderr is not None
     for line in process.stderr:
         print(f"  +{time.monotonic() - began:6.1f} s  {line.rstrip()}")
     print(f"  exit {process.wait()} after {time.monotonic() - began:.1f} s\n\n--log {log.name}:")
     for line in log.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        shown = {k: record[k] for k in ("type", "status", "source", "output", "segments", "terms", "qa",
-                                        "seconds", "error") if k in record}
+        shown = {k: record[k] for k in SHOWN if k in record}
         if record["type"] == "file":
             shown["sha256"] = record["sha256"][:12] + "..."
             shown["signature"] = record["signature"][:40] + "..."
@@ -93,8 +96,12 @@ def interrupt(code: Path | None, label: str, corpus: Path, work: Path, model: Pa
     out = work / f"interrupted-{label}"
     env = environment(code)
     began = time.monotonic()
+    package = subprocess.run([sys.executable, "-c", "import translate; print(translate.__file__)"], env=env,
+                             cwd=work, capture_output=True, text=True).stdout.strip()
+    print(f"  {label}: code {Path(package).parent}")
     process = subprocess.Popen(command(corpus, out, model, max_length, "-q"), stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                               cwd=work)
     if at is None:
         while not documents(out) and process.poll() is None:
             time.sleep(0.02)
@@ -119,7 +126,7 @@ def interrupt(code: Path | None, label: str, corpus: Path, work: Path, model: Pa
     if code is None and clean is not None:
         began = time.monotonic()
         resumed = subprocess.run(command(corpus, out, model, max_length, "-q", "--skip-existing"),
-                                 capture_output=True, text=True, env=env)
+                                 capture_output=True, text=True, env=env, cwd=work)
         same = documents(out) == documents(clean)
         seconds = time.monotonic() - began
         print(f"  resume with --skip-existing: exit {resumed.returncode} in {seconds:.1f} s; "
