@@ -109,7 +109,8 @@ def interrupt(code: Path | None, label: str, corpus: Path, work: Path, model: Pa
     else:
         time.sleep(max(0.0, at - (time.monotonic() - began)))
     if process.poll() is not None:
-        print(f"  {label}: the run ended before the signal; use a larger --max-length")
+        print(f"  {label}: the run ended (exit {process.returncode}) before the signal: "
+              f"{process.communicate()[1].strip()[-500:]}")
         return
     sent = time.monotonic()
     process.send_signal(signal.SIGINT)
@@ -139,7 +140,9 @@ def interrupt(code: Path | None, label: str, corpus: Path, work: Path, model: Pa
 def baseline_code(revision: str, work: Path) -> Path:
     """``revision``'s ``translate`` package, unpacked (runs on this venv's dependencies)."""
     archive = work / "baseline.tar"
-    subprocess.run(["git", "archive", "-o", str(archive), revision, "translate"], cwd=ROOT, check=True)
+    # glossaries/: the package's data/glossaries links to it
+    subprocess.run(["git", "archive", "-o", str(archive), revision, "translate", "glossaries"], cwd=ROOT,
+                   check=True)
     code = work / "baseline"
     with tarfile.open(archive) as tar:
         tar.extractall(code, filter="data")
