@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from folders import article_folder
 
 from translate import pipeline
 from translate.cli import main
@@ -25,11 +26,8 @@ from translate.pipeline import run
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """Three short articles: the middle one is the one that breaks."""
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for name, text in [("a", "Harga naik."), ("b", "Bom meledak di pasar."), ("c", "Warga tenang.")]:
-        (inputs / f"{name}.id.txt").write_text(text + "\n", encoding="utf-8")
-    return inputs
+    texts = {"a": "Harga naik.", "b": "Bom meledak di pasar.", "c": "Warga tenang."}
+    return article_folder(tmp_path / "in", texts)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from folders import article_folder
 
 from translate.cli import main
 from translate.engines import create_engine
@@ -24,11 +25,8 @@ from translate.pipeline import run
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for name, text in [("a", "Harga beras naik."), ("b", "Banjir di Bekasi."), ("c", "Warga tenang.")]:
-        (inputs / f"{name}.id.txt").write_text(text + "\n", encoding="utf-8")
-    return inputs
+    texts = {"a": "Harga beras naik.", "b": "Banjir di Bekasi.", "c": "Warga tenang."}
+    return article_folder(tmp_path / "in", texts)
 
 
 def cli_run(folder: Path, out: Path, engine: str, *extra: str) -> int:
@@ -68,13 +66,18 @@ def test_a_corrected_source_is_translated_again(folder: Path, tmp_path: Path,
     assert read_records(out)["b.en.txt"].source_sha256 != read_records(out)["a.en.txt"].source_sha256
 
 
+def pseudo_then_resume(folder: Path, out: Path, engine: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """A pseudo run, then ``engine`` with --skip-existing: the second run's stderr."""
+    assert cli_run(folder, out, "pseudo") == 0
+    capsys.readouterr()
+    assert cli_run(folder, out, engine, "--skip-existing") == 0
+    return capsys.readouterr().err
+
+
 def test_a_pseudo_output_is_not_kept_as_a_translation(folder: Path, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
-    assert cli_run(folder, out, "pseudo") == 0
-    capsys.readouterr()
-    assert cli_run(folder, out, "copy", "--skip-existing") == 0
-    err = capsys.readouterr().err
+    err = pseudo_then_resume(folder, out, "copy", capsys)
     assert "translated 3 existing output(s) again (--skip-existing): 3 settings changed" in err
     for name in "abc":  # copy writes the source: the pseudo-translations are gone
         assert (out / f"{name}.en.txt").read_bytes() == (folder / f"{name}.id.txt").read_bytes()
@@ -82,11 +85,7 @@ def test_a_pseudo_output_is_not_kept_as_a_translation(folder: Path, tmp_path: Pa
 
 def test_unchanged_outputs_are_kept_and_nothing_is_said_about_work_not_done(
         folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "out"
-    assert cli_run(folder, out, "pseudo") == 0
-    capsys.readouterr()
-    assert cli_run(folder, out, "pseudo", "--skip-existing") == 0
-    err = capsys.readouterr().err
+    err = pseudo_then_resume(folder, tmp_path / "out", "pseudo", capsys)
     assert "kept 3 existing output(s) (--skip-existing): 3 unchanged" in err
     assert "qa:" not in err and "translating" not in err and "again" not in err
 
