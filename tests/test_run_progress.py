@@ -224,6 +224,25 @@ def test_ct2_reports_texts_with_forced_terms_per_re_decode_batch(tiny_model_dir:
     assert len(batches) >= 6 and max(map(len, batches)) <= 2, reports  # per batch of 2, not all at the end
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_bar_moves_per_engine_batch(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from translate.progress import BarProgress, progress_factory
+
+    monkeypatch.setattr(BarProgress, "REDRAW_SECONDS", 0.0)  # every update drawn
+    folder = make_folder(tmp_path / "in", 2, 3)  # 6 segments each, batches of 2
+    screen = Terminal()
+    run([folder], BatchEngine(), tmp_path / "out", progress_factory=progress_factory(False, screen))
+    drawn = screen.getvalue()
+    for done in (2, 4, 6, 8, 10, 12):  # the bar at every batch, not once per document
+        assert f"| {done}/12 [" in drawn, drawn
+    assert drawn.index("| 4/12 [") < drawn.index("berita-0.id.txt ->") < drawn.index("| 8/12 [")
+
+
 # --------------------------------------------------------------------------- without a terminal
 
 

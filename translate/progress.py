@@ -139,12 +139,16 @@ class LogProgress(_Display):
 class BarProgress(_Display):
     """On a terminal: a tqdm bar of segments; file lines are printed above it."""
 
+    #: Seconds between two redraws of the bar (tqdm's ``mininterval``).
+    REDRAW_SECONDS = 0.1
+
     def __init__(self, segments: int, quiet: bool = False, stream: TextIO | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(segments, quiet, stream, clock)
         from tqdm import tqdm
 
-        self.bar: Any = tqdm(total=segments, unit="seg", disable=quiet, file=self._out())
+        self.bar: Any = tqdm(total=segments, unit="seg", disable=quiet, file=self._out(),
+                             mininterval=self.REDRAW_SECONDS)
 
     def write(self, line: str) -> None:
         self.bar.write(line, file=self._out())
