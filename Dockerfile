@@ -21,11 +21,11 @@ FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 translate
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
-USER translate
+USER 10001:10001
 ENV HF_HUB_OFFLINE=1 \
     TRANSLATE_CACHE=/tmp/translate-cache \
     PYTHONUNBUFFERED=1
-VOLUME ["/data"]
+VOLUME ["/data", "/model"]
 WORKDIR /data
 ENTRYPOINT ["translate"]
 CMD ["--help"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +54,37 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("models") / "opus-mt-tiny-id-en"
     spec = ModelSpec(_SOURCE * 3, _TARGET * 3 + _ALPHABET + "\n", TINY_SHAPE, spm_vocab_size=150)
     return build_marian_model(directory, spec)
+
+
+_REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _untracked_files() -> set[str] | None:
+    """Files in the repository that git neither tracks nor ignores (None outside a git checkout)."""
+    try:
+        done = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z"], cwd=_REPOSITORY,
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return set(done.stdout.decode("utf-8", "replace").split("\0")) - {""} if done.returncode == 0 else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_UNTRACKED] = _untracked_files()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test left a file in the repository (a test writes under tmp_path only)."""
+    before = session.config.stash.get(_UNTRACKED, None)
+    after = _untracked_files() if before is not None else None
+    if before is None or after is None or not after - before:
+        return
+    added = sorted(after - before)
+    session.config.get_terminal_writer().line(f"tests wrote into the repository: {added}", red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_UNTRACKED = pytest.StashKey[set[str] | None]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from folders import article_folder
 
 from translate import pipeline
 from translate.cli import main
@@ -18,17 +19,15 @@ from translate.engines.base import Translation
 from translate.errors import InternalError, OutputError
 from translate.formats.text import TextFormat
 from translate.localize import Localizer
+from translate.manifest import MANIFEST_NAME
 from translate.pipeline import run
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """Three short articles: the middle one is the one that breaks."""
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for name, text in [("a", "Harga naik."), ("b", "Bom meledak di pasar."), ("c", "Warga tenang.")]:
-        (inputs / f"{name}.id.txt").write_text(text + "\n", encoding="utf-8")
-    return inputs
+    texts = {"a": "Harga naik.", "b": "Bom meledak di pasar.", "c": "Warga tenang."}
+    return article_folder(tmp_path / "in", texts)
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +44,8 @@ def _no_hang() -> Iterator[None]:
 
 
 def written(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """Every file in ``folder`` but the manifest of what made the outputs (temporary files too)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST_NAME)
 
 
 def assert_internal_error(error: object, name: str, stage: str, kind: str) -> None:

@@ -82,20 +82,33 @@ def _settings(args: argparse.Namespace):
 
 
 def _engine_from_args(args: argparse.Namespace):
-    """The engine the options of :func:`_add_engine_options` (and the settings files) describe."""
-    return _settings(args).create_engine()
+    """The engine the options of :func:`_add_engine_options` (and the settings files) describe.
+
+    Held until the command is over (:func:`translate.interrupt.hold_until_exit`):
+    a stopped command must not wait for the engine's running batches.
+    """
+    from .interrupt import hold_until_exit
+
+    engine = _settings(args).create_engine()
+    hold_until_exit(engine)
+    return engine
 
 
 def _add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="translate files or folders into the same format", epilog=EXIT_CODES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders")
-    p.add_argument("-o", "--output", metavar="OUTDIR", help="write outputs here (mirroring folders)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders; - reads standard input")
+    p.add_argument("-o", "--output", metavar="OUTDIR",
+                   help="write outputs here (mirroring folders); - writes one document to standard output")
     _add_engine_options(p)
     p.add_argument("--format", default="auto", help="auto (by extension), text, markdown, html or docx")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     p.add_argument("--skip-existing", action="store_true",
-                   help="leave files whose output exists alone (resume an interrupted run)")
+                   help="resume: keep outputs whose source and settings are unchanged (see "
+                        ".translate-manifest.jsonl beside them), translate the others again")
+    p.add_argument("--log", metavar="FILE",
+                   help="append a JSON line per file as it completes (source sha256, output, signature, "
+                        "segments, terms, QA counts, seconds, status), then one for the run")
     p.add_argument("--terms-report", metavar="FILE", help="write the term audit (.jsonl or .tsv)")
     p.add_argument("--qa-report", metavar="FILE",
                    help="write the QA findings: .html (side by side), .txt (table), else JSON lines")
@@ -178,6 +191,7 @@ def _add_eval(sub: argparse._SubParsersAction) -> None:
     _add_engine_options(p)
     _add_bootstrap(p)
     p.add_argument("--comet-model", metavar="DIR", help="add COMET with this local model")
+    p.add_argument("--log", metavar="FILE", help="append a JSON line per translated file (as run --log)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_eval)
 
@@ -310,20 +324,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_factory(quiet: bool) -> Callable[[int], Callable[[int], None]]:
-    def factory(total: int) -> Callable[[int], None]:
-        from tqdm import tqdm
+def _progress_factory(quiet: bool, log=None):
+    """A bar on a terminal; without one, a line per file and a summary every 30 s (translate.progress).
 
-        bar = tqdm(total=total, unit="seg", disable=True if quiet else None, file=sys.stderr)
-        return bar.update
+    With a ``log`` (:class:`~translate.runlog.RunLog`), the run reports to both: for commands
+    such as ``eval`` that hand the run only a progress factory.
+    """
+    from .progress import progress_factory
+    from .runlog import Observers
 
-    return factory
+    display = progress_factory(quiet)
+    return display if log is None else (lambda total: Observers([display(total), log]))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .interrupt import StopRequest, graceful_signals
+    from .jobs import check_standard_streams
     from .pipeline import check_output_folder, run
 
     check_output_folder(args.output)  # before a model is loaded
+    check_standard_streams(args.inputs, args.output, args.format)
+    log = _open_run_log(args.log)
     engine = _engine_from_args(args)
     if not engine.translates:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
@@ -334,36 +355,66 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     checks = select_checks(parse_names(args.qa_checks), parse_names(args.qa_skip))
     memory = _memory_from_args(args, engine, default_on=False)
-    report = run(args.inputs, engine, args.output, args.format, args.overwrite, _progress_factory(args.quiet),
-                 glossary, localizer, skip_existing=args.skip_existing, qa_checks=checks, memory=memory)
-    _report_memory(memory)
-    _report_qa(args, report, engine)
-    if args.terms_report:
-        from .glossary import write_terms_report
+    stop = StopRequest()
+    try:
+        with graceful_signals(stop, _stopping):
+            report = run(args.inputs, engine, args.output, args.format, args.overwrite,
+                         _progress_factory(args.quiet), glossary, localizer, skip_existing=args.skip_existing,
+                         qa_checks=checks, memory=memory, observer=log, stop=stop)
+    finally:
+        if log is not None:
+            log.close()
+    return _run_summary(args, report, engine, glossary, memory)
 
-        write_terms_report(args.terms_report, report.terms)
-    if glossary is not None:
-        found = sum(1 for use in report.terms if use.found)
-        _err(f"terms: {found}/{len(report.terms)} glossary term occurrences in the output")
-    written = 0
-    for result in report.results:
-        if result.error:
-            _err(f"error: {result.error}")
-            continue
-        written += 1
-        for warning in result.warnings:
-            _err(f"warning: {_name(result.job.source)}: {warning}")
-        if not args.quiet:
-            _err(f"{_name(result.job.source)} -> {_name(result.job.output)} ({result.segments} segments)")
+
+def _open_run_log(path: str | None):
+    """``--log FILE``, opened before the model loads: a log that cannot be written is an error at once."""
+    if path is None:
+        return None
+    from .errors import OutputError
+    from .runlog import RunLog
+
+    try:
+        return RunLog(path)
+    except OSError as error:
+        raise OutputError(f"cannot write the log: {error.strerror or error}", path=path) from None
+
+
+def _stopping(signal_name: str) -> None:
+    _err(f"{signal_name}: stopping (no new batch; the document at hand is dropped); "
+         "documents already written are kept (press Ctrl-C again to stop at once)")
+
+
+def _run_summary(args: argparse.Namespace, report, engine, glossary, memory) -> int:
+    """What the run did, on stderr (each file had its line as it completed), and the exit code.
+
+    Only work that happened is reported: no QA, term or memory line when no
+    document was translated (every output existed, say).
+    """
+    translated = bool(report.qa_documents)
+    if translated:
+        _report_memory(memory)
+        _report_qa(args, report, engine)
+        if args.terms_report:
+            from .glossary import write_terms_report
+
+            write_terms_report(args.terms_report, report.terms)
+        if glossary is not None:
+            found = sum(1 for use in report.terms if use.found)
+            _err(f"terms: {found}/{len(report.terms)} glossary term occurrences in the output")
     if report.skipped:
         _err(f"skipped {len(report.skipped)} file(s) with unknown extensions: {_first_few(report.skipped)}")
-    if report.existing:
-        _err(f"kept {len(report.existing)} existing output(s) (--skip-existing): "
-             f"{_first_few([job.output for job in report.existing])}")
+    _report_resume(report)
     _err(f"signature: {report.signature}")
+    written = len(report.written)
+    if report.interrupted:
+        left = len(report.not_started) + sum(1 for r in report.results if r.status == "interrupted")
+        _err(f"interrupted ({report.interrupted}): wrote {written} file(s), {left} not translated; "
+             f"every written file is complete. Resume with: {_resume_command(args)}")
+        return 130
     failures = report.failures
     if failures:
-        _err(f"{len(failures)} of {len(report.results)} file(s) failed:")
+        _err(f"wrote {written} file(s); {len(failures)} of {len(report.results)} file(s) failed:")
         for result in failures:
             _err(f"  {_name(result.job.source)}: {result.error.message}")
         return max(r.error.exit_code for r in failures)
@@ -374,6 +425,41 @@ def cmd_run(args: argparse.Namespace) -> int:
         return InputError.exit_code
     _err(f"wrote {written} file(s)")
     return 0
+
+
+def _report_resume(report) -> None:
+    """--skip-existing: how many outputs were kept, how many translated again and why."""
+    from collections import Counter
+
+    from .manifest import EDITED, MANIFEST_NAME, NOT_RECORDED
+
+    def counted(decisions) -> str:
+        counts = Counter(d.reason for d in decisions)
+        return ", ".join(f"{count} {reason}" for reason, count in counts.items())
+
+    again = [d for d in report.resume.values() if not d.keep]
+    if again:
+        _err(f"translated {len(again)} existing output(s) again (--skip-existing): {counted(again)}")
+    if report.existing:
+        kept = [report.resume[job.output] for job in report.existing if job.output in report.resume]
+        _err(f"kept {len(report.existing)} existing output(s) (--skip-existing): {counted(kept)}")
+    for reason, what in ((NOT_RECORDED, f"that no run recorded in {MANIFEST_NAME} (written by hand, by an "
+                                        "older version, or a reference)"),
+                         (EDITED, "changed since they were written (post-edited?)")):
+        jobs = [job.output for job in report.existing if report.resume.get(job.output, None) is not None
+                and report.resume[job.output].reason == reason]
+        if jobs:
+            _err(f"warning: kept {len(jobs)} output(s) {what}: {_first_few(jobs)}; --overwrite replaces them")
+
+
+def _resume_command(args: argparse.Namespace) -> str:
+    """The command line that continues this run: the same one with --skip-existing."""
+    import shlex
+
+    argv = list(getattr(args, "argv_", None) or sys.argv[1:])
+    if "--skip-existing" not in argv:
+        argv.append("--skip-existing")
+    return shlex.join(["translate", *argv])
 
 
 def _first_few(paths: list, shown: int = 5) -> str:
@@ -529,15 +615,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise ScoreError("give a CORPUS folder or --ntrex DIR (one of them)")
     check_bootstrap(args.bootstrap)
     check_report_target(args.out, args.overwrite)
+    log = _open_run_log(args.log)
     engine = _engine_from_args(args)
     glossary = _run_glossary(args)
     localizer = _settings(args).localizer()
-    with tempfile.TemporaryDirectory(prefix="ntrex-") as workdir:
-        corpus = build_ntrex(args.ntrex, workdir, args.max_docs) if args.ntrex else args.corpus
-        pairs = find_corpus_pairs(corpus)
-        title = f"Evaluation of {'NTREX-128' if args.ntrex else corpus}"
-        result = evaluate_corpus(pairs, engine, args.out, glossary, args.bootstrap, args.comet_model, title,
-                                 _progress_factory(args.quiet), localizer, overwrite=args.overwrite)
+    try:
+        with tempfile.TemporaryDirectory(prefix="ntrex-") as workdir:
+            corpus = build_ntrex(args.ntrex, workdir, args.max_docs) if args.ntrex else args.corpus
+            pairs = find_corpus_pairs(corpus)
+            title = f"Evaluation of {'NTREX-128' if args.ntrex else corpus}"
+            result = evaluate_corpus(pairs, engine, args.out, glossary, args.bootstrap, args.comet_model,
+                                     title, _progress_factory(args.quiet, log), localizer,
+                                     overwrite=args.overwrite)
+    finally:
+        if log is not None:
+            log.close()
     for note in result.notes:
         _err(note)
     from .evaluate.tables import evaluation_lines
@@ -752,11 +844,27 @@ def _show_library_log(quiet: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .interrupt import exit_now, release_held
+
+    code = _main(argv)
+    if argv is None and code == 130:  # this process's own command, stopped: leave now (interrupt.exit_now)
+        exit_now(code)
+    release_held()
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from .interrupt import sigterm_interrupts
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv_ = list(argv) if argv is not None else sys.argv[1:]
     _show_library_log(bool(getattr(args, "quiet", False)))
     try:
-        return args.handler(args)
+        # SIGTERM (docker stop, systemd) unwinds like Ctrl-C: exit 130, no temporary file left.
+        # `serve` is left to uvicorn, which shuts the server down gracefully on it.
+        with sigterm_interrupts(args.command != "serve"):
+            return args.handler(args)
     except TranslateError as error:
         if args.debug:
             raise
@@ -764,9 +872,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         _err("interrupted: files already written are complete; no partial file was left")
+        sys.stderr.flush()
         return 130
     except BrokenPipeError:  # `translate segment FILE | head`: the reader has gone, so stop quietly
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        if argv is None:  # this process's own command: its work is over
+            from .interrupt import die_on_signals
+
+            die_on_signals()

@@ -2,6 +2,10 @@
 
 Nothing here reads a file's contents: a plan can be made on a driver and its
 jobs handed to workers (a Ray task, a service job).
+
+``-`` stands for the standard streams: ``translate run - --format text``
+reads standard input and writes standard output (``-o -`` writes one file's
+translation there), for pipes and CMS hooks.
 """
 
 from __future__ import annotations
@@ -13,11 +17,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OutputError, TranslateError
+from .errors import InputError, OutputError, TranslateError
 from .formats import EXTENSIONS
 
 SOURCE_TAG = "id"
 TARGET_TAG = "en"
+#: An input or output of ``-``: standard input or standard output.
+STDIO = "-"
+
+
+def is_stdio(path: str | Path | None) -> bool:
+    """Whether ``path`` is ``-``, the standard stream (a file named so is ``./-``)."""
+    return path is not None and str(path) == STDIO
 
 
 def target_name(path: Path) -> str:
@@ -64,10 +75,15 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
     folder itself, outputs go beside their inputs.
     """
     plan = Plan()
-    out_root = Path(outdir) if outdir else None
+    to_stdout = is_stdio(outdir)
+    out_root = Path(outdir) if outdir and not to_stdout else None
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
+        if is_stdio(path) and not is_stdio(item):
+            path = path.absolute()  # a file named "-", given as ./-: never the standard stream
+        if is_stdio(item):
+            plan.jobs.append(Job(Path(STDIO), Path(STDIO)))
+        elif path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file())
             outputs_inside = out_root is not None and _inside(out_root, path) and not _same(out_root, path)
             tagged_only = any(is_source_file(f) for f in files)
@@ -86,8 +102,30 @@ def plan_jobs(inputs: Iterable[str | Path], outdir: str | Path | None = None, fm
                 plan.jobs.append(Job(file, parent / target_name(file)))
         else:
             parent = out_root if out_root else path.parent
-            plan.jobs.append(Job(path, parent / target_name(path)))
+            plan.jobs.append(Job(path, Path(STDIO) if to_stdout else parent / target_name(path)))
     return plan
+
+
+def check_standard_streams(inputs: Iterable[str | Path], outdir: str | Path | None, fmt: str) -> None:
+    """Refuse, before any work, what cannot go through the standard streams.
+
+    Standard input is read once, has no name to detect its format from, and
+    its translation goes to standard output; standard output holds one document.
+    """
+    inputs = [str(item) for item in inputs]
+    if STDIO in inputs:
+        if len(inputs) > 1:
+            raise InputError("standard input (-) is translated on its own",
+                             hint="give - as the only input, or give files and folders without it")
+        if fmt == "auto":
+            raise InputError("standard input (-) has no file name to tell its format by",
+                             hint="give --format text, markdown, html or docx")
+        if outdir is not None and not is_stdio(outdir):
+            raise InputError("the translation of standard input (-) goes to standard output",
+                             hint="leave out -o, or give -o -")
+    if is_stdio(outdir) and (len(inputs) != 1 or Path(inputs[0]).is_dir()):
+        raise InputError("-o - writes one document to standard output",
+                         hint="give one file (or -), or an output folder for several")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -111,7 +149,7 @@ def check_output_folder(outdir: str | Path | None) -> None:
     Creating folders under a file, a dangling symbolic link or a link loop fails
     with "File exists", which names neither the cause nor the path.
     """
-    if outdir is None:
+    if outdir is None or is_stdio(outdir):
         return
     path = Path(outdir)
     if path.is_symlink() and not path.exists():

@@ -20,6 +20,9 @@ stopping the rest.
 
 from __future__ import annotations
 
+import inspect
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,23 +30,36 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .document import Block, Document, Segment, SegmentState, strip_codes
 from .engines import Engine
-from .engines.base import TermConstraint, Translation
+from .engines.base import BatchDone, TermConstraint, Translation
 from .errors import TranslateError
 from .formats import detect_format, get_format
 from .glossary import Glossary, TermUse, audit_segment, constraints_for, match_terms
 from .incidents import IncidentLog
+from .interrupt import RunInterrupted, StopRequest
 from .jobs import (
     SOURCE_TAG,
+    STDIO,
     TARGET_TAG,
     Job,
     Plan,
     check_output_folder,
+    check_standard_streams,
     is_source_file,
+    is_stdio,
     is_target_file,
     plan_jobs,
     target_name,
 )
 from .localize import Localizer, Protection, protect_document
+from .manifest import (
+    MANIFEST_NAME,
+    ManifestCache,
+    OutputRecord,
+    Resume,
+    append_record,
+    resume_decision,
+    sha256_hex,
+)
 from .memory import (
     SOURCE_LANG,
     MemoryEntry,
@@ -57,8 +73,9 @@ from .memory import (
     written_texts,
 )
 from .qa import Check, QADocument, QAIssue, check_document
+from .runlog import FAILED, INTERRUPTED, KEPT, WRITTEN, Observers, RunObserver
 from .segment import segment_document
-from .textio import read_bytes, refuse_existing, write_atomic
+from .textio import read_bytes, read_stdin, refuse_existing, write_atomic, write_stdout
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -173,7 +190,10 @@ def _translate_document(document: Document, engine: Engine, progress: Progress |
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]
         constraints = [constraints_for(match_terms(glossary, key[0])) for key in chunk]
-        results = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints)
+        batches = _ChunkProgress([len(work[k]) for k in chunk], progress)
+        results = _translate_chunk(engine, [k[0] for k in chunk], [work[k][0][1] for k in chunk], constraints,
+                                   batches if progress else None)
+        batches.rest()
         entries: dict[MemoryKey, MemoryEntry] = {}
         for key, result in zip(chunk, results, strict=True):
             target = result.text
@@ -185,8 +205,6 @@ def _translate_document(document: Document, engine: Engine, progress: Progress |
                     memory_key = norm.key(SOURCE_LANG, language)
                     entries[memory_key] = MemoryEntry(memory_key, stored, norm.code_data, segment.id.document,
                                                       "mt", False, signature)
-            if progress:
-                progress(len(work[key]))
         if memory is not None:
             memory.store(list(entries.values()))
 
@@ -217,14 +235,60 @@ def audit_documents(documents: Iterable[Document], glossary: Glossary) -> list[T
 
 
 def _translate_chunk(engine: Engine, sources: list[str], blocks: list[Block],
-                     constraints: list[list[TermConstraint]]) -> list[Translation]:
+                     constraints: list[list[TermConstraint]],
+                     done: BatchDone | None = None) -> list[Translation]:
     """The engine's translations of coded sources, their texts coded (scores and truncation kept)."""
     wanted = constraints if any(constraints) else None
+    reporting = _BatchReporting(engine, done) if done is not None and reports_batches(engine) else engine
     if engine.keeps_codes:
-        return engine.translate(sources, constraints=wanted)
+        return reporting.translate(sources, constraints=wanted)
     from .inline import translate_coded_results
 
-    return translate_coded_results(engine, sources, [b.codes for b in blocks], wanted)
+    return translate_coded_results(reporting, sources, [b.codes for b in blocks], wanted)
+
+
+def reports_batches(engine: Engine) -> bool:
+    """Whether ``engine.translate`` takes a ``progress`` callback (engines outside this package may not)."""
+    try:
+        return "progress" in inspect.signature(engine.translate).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class _BatchReporting:
+    """``engine`` with its per-batch ``progress`` callback bound, for callers that know only the protocol's
+    ``translate(texts, align, constraints)`` (:func:`translate.inline.translate_coded`)."""
+
+    def __init__(self, engine: Engine, done: BatchDone) -> None:
+        self.engine = engine
+        self.done = done
+
+    def translate(self, texts: list[str], align: list[bool] | None = None,
+                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+        return self.engine.translate(texts, align=align, constraints=constraints, progress=self.done)
+
+
+class _ChunkProgress:
+    """An engine's finished batches (indices into a chunk) as segments for the run's progress.
+
+    Identical sources are translated once, so index ``i`` stands for
+    ``counts[i]`` segments.  :meth:`rest` reports whatever the engine did not
+    (one that reports nothing, or not every index), so the total always adds up.
+    """
+
+    def __init__(self, counts: list[int], progress: Progress | None) -> None:
+        self.counts = counts
+        self.progress = progress
+        self.reported: set[int] = set()
+
+    def __call__(self, indices: Sequence[int]) -> None:
+        fresh = [i for i in indices if i not in self.reported]
+        self.reported.update(fresh)
+        if self.progress is not None and (fresh or not indices):  # no indices: the engine is waiting
+            self.progress(sum(self.counts[i] for i in fresh))
+
+    def rest(self) -> None:
+        self(range(len(self.counts)))
 
 
 @dataclass
@@ -297,10 +361,20 @@ def translate_bytes(data: bytes, fmt: str, settings: Settings | None = None, nam
 
 @dataclass
 class FileResult:
+    """One file of a run: what became of it (``status``, see :mod:`translate.runlog`) and what it held."""
+
     job: Job
     segments: int = 0
     error: TranslateError | None = None
     warnings: list[str] = field(default_factory=list)  # written, but the user should know this
+    status: str = WRITTEN  # written, failed, kept (--skip-existing) or interrupted
+    sha256: str = ""  # of the source's bytes
+    seconds: float = 0.0  # reading, translating, checking and writing it
+    terms_met: int = 0  # glossary term occurrences the output has ...
+    terms_total: int = 0  # ... of those in the source
+    qa_counts: dict[str, int] = field(default_factory=dict)  # QA findings per severity
+    qa_checks: dict[str, int] = field(default_factory=dict)  # ... and per check (translate.qa registry names)
+    reason: str = ""  # why --skip-existing translated an existing output again, or kept it
 
     @property
     def warning(self) -> str | None:
@@ -316,10 +390,18 @@ class RunReport:
     terms: list[TermUse] = field(default_factory=list)  # the glossary audit
     qa: list[QAIssue] = field(default_factory=list)  # reference-free QA findings (translate.qa)
     qa_documents: list[QADocument] = field(default_factory=list)  # the checked units, for the HTML report
+    resume: dict[Path, Resume] = field(default_factory=dict)  # skip_existing: each existing output's fate
+    interrupted: str | None = None  # what stopped the run ("SIGINT"...), None when it ran to the end
+    not_started: list[Job] = field(default_factory=list)  # left when it was interrupted
+    seconds: float = 0.0
 
     @property
     def failures(self) -> list[FileResult]:
         return [r for r in self.results if r.error]
+
+    @property
+    def written(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == WRITTEN]
 
 
 def run_signature(engine: Engine, glossary: Glossary | None) -> str:
@@ -343,65 +425,163 @@ def run(
     outdir: str | Path | None = None,
     fmt: str = "auto",
     overwrite: bool = False,
-    progress_factory: Callable[[int], Progress] | None = None,
+    progress_factory: Callable[[int], Progress | RunObserver] | None = None,
     glossary: Glossary | None = None,
     localizer: Localizer | None = None,
     skip_existing: bool = False,
     qa_checks: Sequence[Check] | None = None,
     memory: TranslationMemory | None = None,
+    observer: RunObserver | None = None,
+    stop: StopRequest | None = None,
 ) -> RunReport:
     """Translate files and folders into the same formats; one file's failure never stops the rest.
 
-    ``skip_existing`` resumes an interrupted run: a file whose output exists is
-    left alone (outputs are written atomically, so an existing one is whole).
-    With a ``localizer``, numbers, money, dates and times are protected and
-    rendered for its locale (see :mod:`translate.localize`; not for the ``copy``
-    engine).  Every translated document is checked by :mod:`translate.qa`
-    (``qa_checks``: all by default), which fills ``report.qa``.  A ``memory``
-    (e.g. :class:`~translate.memory_store.SQLiteMemory`) is used across all files;
-    without one, each document's repeated lines are still translated once.
-    """
-    check_output_folder(outdir)
-    plan = plan_jobs(inputs, outdir, fmt)
-    translator = Translator(engine, glossary, localizer, memory)
-    report = RunReport(translator.signature(), skipped=plan.skipped)
-    incidents = IncidentLog()
-    loaded: list[tuple[FileResult, Document]] = []
-    for job in plan.jobs:
-        if skip_existing and not overwrite and job.output.exists():
-            report.existing.append(job)
-            continue
-        result = FileResult(job)
-        report.results.append(result)
-        document = _guarded(result, incidents, "reading", _read_job, job, fmt, overwrite, result)
-        if document is not None:
-            result.segments = sum(1 for _ in document.segments())
-            loaded.append((result, document))
+    ``skip_existing`` resumes an interrupted run: an output that exists is kept
+    when the manifest beside it (:mod:`translate.manifest`) says it was made
+    from the same source bytes with the same settings, and translated again
+    when either changed (``report.resume`` says which and why).  Every written
+    output is recorded there.  With a ``localizer``, numbers, money, dates and
+    times are protected and rendered for its locale (see :mod:`translate.localize`;
+    not for the ``copy`` engine).  Every translated document is checked by
+    :mod:`translate.qa` (``qa_checks``: all by default), which fills ``report.qa``.
+    A ``memory`` (e.g. :class:`~translate.memory_store.SQLiteMemory`) is used
+    across all files; without one, each document's repeated lines are still
+    translated once.
 
-    total = sum(r.segments for r, _ in loaded)
-    progress = progress_factory(total) if progress_factory else None
-    for result, document in loaded:
-        # One document at a time: its translation never depends on which others share the run
-        # (a resumed run writes the same bytes), and it is written as soon as it is done.
+    Watching: ``observer`` (and ``progress_factory(total segments)``, when what it
+    returns is a :class:`~translate.runlog.RunObserver`) hears of the work, of every
+    engine batch and of every file as it completes.  Stopping: once ``stop`` is
+    requested (:func:`~translate.interrupt.graceful_signals` does it on Ctrl-C),
+    no new engine batch starts; the document being translated is dropped, every
+    one written stays, and the report says ``interrupted``.  Input ``-`` and
+    ``outdir`` ``-`` are the standard streams (:func:`~translate.jobs.check_standard_streams`).
+    """
+    started = time.monotonic()
+    check_output_folder(outdir)
+    inputs = list(inputs)
+    check_standard_streams(inputs, outdir, fmt)
+    plan = plan_jobs(inputs, outdir, fmt)
+    translator = Translator(engine, glossary, localizer, memory).load()
+    report = RunReport(translator.signature(), skipped=plan.skipped)
+    stop = stop if stop is not None else StopRequest()
+    incidents = IncidentLog()
+    done: list[FileResult] = []  # complete before translation starts: kept, or failed to read
+    loaded = _load_jobs(plan.jobs, fmt, overwrite, skip_existing, report, incidents, stop, done)
+
+    total = sum(result.segments for result, _ in loaded)
+    display = progress_factory(total) if progress_factory else None
+    watch = Observers([o for o in (observer, display) if isinstance(o, RunObserver)])
+    plain = display if display is not None and not isinstance(display, RunObserver) else None
+
+    def progress(segments: int) -> None:
+        watch(segments)  # 0 while an engine waits: a display's clock still moves
+        if plain is not None and segments:
+            plain(segments)
+        stop.check()  # between engine batches (and while one waits): a requested stop starts no new one
+
+    for result in done:  # kept, or failed before any work
+        watch.file_done(result)
+    watch.start(len(loaded), total, report.signature)
+    for position, (result, document) in enumerate(loaded):
+        if stop.requested:
+            report.not_started += [r.job for r, _ in loaded[position:]]
+            break
+        report.results.append(result)
+        try:
+            _translate_job(result, document, translator, progress, qa_checks, overwrite, report, incidents)
+        except RunInterrupted:
+            result.status = INTERRUPTED
+            report.not_started += [r.job for r, _ in loaded[position + 1:]]
+            watch.file_done(result)
+            break
+        watch.file_done(result)
+    report.interrupted = stop.reason
+    report.seconds = time.monotonic() - started
+    watch.finish(report)
+    return report
+
+
+def _load_jobs(jobs: list[Job], fmt: str, overwrite: bool, skip_existing: bool, report: RunReport,
+               incidents: IncidentLog, stop: StopRequest, done: list[FileResult]
+               ) -> list[tuple[FileResult, Document]]:
+    """Read and segment every input (the checks before the work); kept and failed files go to ``done``."""
+    manifests = ManifestCache()
+    loaded: list[tuple[FileResult, Document]] = []
+    for position, job in enumerate(jobs):
+        if stop.requested:
+            report.not_started += jobs[position:]
+            break
+        began = time.monotonic()
+        result = FileResult(job)
+        if skip_existing and not overwrite and not is_stdio(job.output) and job.output.exists():
+            decision = _guarded(result, incidents, "reading", _resume_decision, job, report.signature,
+                                manifests, result)
+            if decision is not None:
+                report.resume[job.output] = decision
+                result.reason = decision.reason
+                if decision.keep:
+                    result.status = KEPT
+                    report.existing.append(job)
+                    done.append(result)
+                    continue
+        document = None
+        if result.error is None:
+            replace = overwrite or bool(result.reason)  # a changed source or settings: translate it again
+            document = _guarded(result, incidents, "reading", _read_job, job, fmt, replace, result)
+        result.seconds = time.monotonic() - began
+        if document is None:
+            result.status = FAILED
+            report.results.append(result)
+            done.append(result)
+            continue
+        result.segments = sum(1 for _ in document.segments())
+        loaded.append((result, document))
+    return loaded
+
+
+def _resume_decision(job: Job, signature: str, manifests: ManifestCache, result: FileResult) -> Resume:
+    """What --skip-existing does with ``job``'s existing output (its source is read to be compared)."""
+    result.sha256 = sha256_hex(read_bytes(job.source))
+    try:
+        output = sha256_hex(read_bytes(job.output))
+    except TranslateError:
+        output = ""  # not a regular file we can read (a FIFO...): never ours, so kept as it is
+    return resume_decision(manifests.record_for(job.output), output, result.sha256, signature)
+
+
+def _translate_job(result: FileResult, document: Document, translator: Translator, progress: Progress,
+                   qa_checks: Sequence[Check] | None, overwrite: bool, report: RunReport,
+                   incidents: IncidentLog) -> None:
+    """Protect, translate, check and write one document; its failure is its own."""
+    # One document at a time: its translation never depends on which others share the run
+    # (a resumed run writes the same bytes), and it is written as soon as it is done.
+    began = time.monotonic()
+    try:
         protections = _guarded(result, incidents, "localizing", protect, document, translator.localizer)
         result.warnings += document.warnings
         if protections is None:
-            continue
-        terms = _guarded(result, incidents, "translating", translate_documents, [document], engine, progress,
-                         memory, glossary, protections)
+            return
+        terms = _guarded(result, incidents, "translating", translate_documents, [document], translator.engine,
+                         progress, translator.memory, translator.glossary, protections)
         if terms is None:
-            continue
+            return
         report.terms += terms
+        result.terms_met, result.terms_total = sum(1 for use in terms if use.found), len(terms)
         _guarded(result, incidents, "writing", _finish, result, Translated(document, terms, protections),
-                 glossary, qa_checks, overwrite, report)
-    return report
+                 translator.glossary, qa_checks, overwrite, report)
+    finally:
+        result.seconds += time.monotonic() - began
+        if result.error is not None:
+            result.status = FAILED
 
 
 def _read_job(job: Job, fmt: str, overwrite: bool, result: FileResult) -> Document:
     """Read and segment one input, noting what the user should know about it."""
-    refuse_existing(job.output, overwrite)  # before the work, not after it
+    if not is_stdio(job.output):
+        refuse_existing(job.output, overwrite)  # before the work, not after it
     format_name = detect_format(job.source) if fmt == "auto" else fmt
-    data = read_bytes(job.source)
+    data = read_stdin() if is_stdio(job.source) else read_bytes(job.source)
+    result.sha256 = sha256_hex(data)
     document = load_document(job.source, format_name, data)
     if not document.blocks:
         result.warnings.append("no translatable text: output is a copy of the input" if data
@@ -414,12 +594,25 @@ def _read_job(job: Job, fmt: str, overwrite: bool, result: FileResult) -> Docume
 
 def _finish(result: FileResult, translated: Translated, glossary: Glossary | None,
             qa_checks: Sequence[Check] | None, overwrite: bool, report: RunReport) -> None:
-    """Check a translated document (translate.qa), then write it."""
+    """Check a translated document (translate.qa), then write it and record what made it."""
     checked = check_document(translated.document, translated.protections, glossary, qa_checks,
                              target=str(result.job.output))
     report.qa += checked.issues
     report.qa_documents.append(checked)
-    write_document(translated.document, result.job.output, overwrite=overwrite)
+    result.qa_counts = dict(Counter(issue.severity for issue in checked.issues))
+    result.qa_checks = dict(Counter(issue.check for issue in checked.issues))
+    data = render_document(translated.document)
+    output = result.job.output
+    if is_stdio(output):
+        write_stdout(data)
+        return
+    write_atomic(output, data, overwrite=overwrite or bool(result.reason))
+    record = OutputRecord.now(output, result.job.source, result.sha256, sha256_hex(data), report.signature)
+    try:
+        append_record(output, record)
+    except OSError as error:
+        result.warnings.append(f"not recorded in {MANIFEST_NAME} ({error.strerror or error}): "
+                               "--skip-existing will keep this output whatever changes")
 
 
 def _guarded(result: FileResult, incidents: IncidentLog, stage: str, work: Callable[..., T],
@@ -452,11 +645,13 @@ def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<t
 
 __all__ = [
     "SOURCE_TAG",
+    "STDIO",
     "TARGET_TAG",
     "FileResult",
     "Job",
     "Plan",
     "RunReport",
+    "StopRequest",
     "Translated",
     "Translator",
     "check_output_folder",

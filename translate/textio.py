@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import secrets
 import stat
-import tempfile
+import sys
 from pathlib import Path
 
 from .errors import InputError, OutputError, quote_name
@@ -124,29 +125,80 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = False) -> None
     An interrupted run therefore never leaves a half-written file: either the
     old state or the complete new file is there.  A failure (disk full, a folder
     in the way) is an :class:`OutputError` naming the output, and the temporary
-    file is removed.
+    file is removed.  A new file gets the permissions the umask gives (``-rw-r--r--``
+    under the usual 022, so a web server or CMS account can read it); a replaced
+    file keeps its mode.
     """
     path = Path(path)
     refuse_existing(path, overwrite)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = _create_temporary(path)
     except OSError as error:
         raise OutputError(f"cannot write here: {_reason(error, path.parent)}", path=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            _keep_mode(handle.fileno(), path)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write the output: {_reason(error, path)}", path=str(path),
                           hint="free some disk space and run again with --skip-existing"
                           if error.errno in (errno.ENOSPC, errno.EDQUOT) else None) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty ``.NAME.XXXXXXXX.part`` beside ``path``, created with mode 0666 less the umask.
+
+    ``tempfile.mkstemp`` creates 0600 whatever the umask: every output would be
+    readable by its owner only.  Asking ``open`` for 0666 lets the kernel apply
+    the umask (and a folder's default ACL), as for any file a program writes;
+    reading the umask instead would need ``os.umask``, which is not thread-safe.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.part"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(path.parent))
+
+
+def _keep_mode(descriptor: int, path: Path) -> None:
+    """An existing output's permissions go to its replacement (an owner's chmod stays)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode):
+        os.fchmod(descriptor, stat.S_IMODE(mode))
+
+
+def read_stdin(limit: int | None = None) -> bytes:
+    """Standard input's bytes, at most ``limit`` (read: ``limit + 1`` bytes, no more)."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    try:
+        data = sys.stdin.buffer.read(limit + 1)
+    except OSError as error:
+        raise InputError(f"cannot read standard input: {error.strerror or error}", path="-") from None
+    if len(data) > limit:
+        raise InputError(f"standard input is over the {limit:,}-byte limit", path="-",
+                         hint="split it into smaller documents")
+    return data
+
+
+def write_stdout(data: bytes) -> None:
+    """A document to standard output, flushed (progress and messages go to standard error)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _reason(error: OSError, path: Path) -> str:

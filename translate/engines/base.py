@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -77,6 +77,13 @@ class TermConstraint:
 #: Segments the pipeline sends per translate call unless an engine says otherwise.
 DEFAULT_CHUNK_SIZE = 64
 
+#: ``progress(indices)``: an engine calls it as each batch is done, with the indices (into
+#: ``texts``) that batch finished.  Progress then moves every few seconds, not per call; and
+#: a run that was asked to stop raises from it, so no new batch starts.  An engine that waits
+#: for batches running elsewhere (ct2's threads) may call it with no indices while it waits,
+#: so a stop does not wait for them.
+BatchDone = Callable[[Sequence[int]], None]
+
 
 class Engine(Protocol):
     """Everything the pipeline and the CLI use of an engine; every engine has all of it."""
@@ -104,12 +111,15 @@ class Engine(Protocol):
         """Everything that changes the output: engine, model id/revision, beam..."""
 
     def translate(self, texts: list[str], align: list[bool] | None = None,
-                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+                  constraints: list[list[TermConstraint]] | None = None,
+                  progress: BatchDone | None = None) -> list[Translation]:
         """Translate a batch; ``align[i]`` asks for an alignment of text ``i``.
 
         ``constraints[i]`` lists the terms translation ``i`` must contain.  An
         engine that cannot honour them (copy, pseudo) ignores them; the audit
-        then shows them as missing.
+        then shows them as missing.  ``progress`` (:data:`BatchDone`) hears of
+        every index once, as its batch completes; an exception it raises ends
+        the call (the run was interrupted).
         """
 
 

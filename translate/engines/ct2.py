@@ -43,12 +43,15 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
-from .base import TermConstraint, TokenAlignment, Translation, options_of
+from .base import BatchDone, TermConstraint, TokenAlignment, Translation, options_of
 from .common import TermForms, align_and_terms, check_at_least_one, piece_spans, renormalise, truncate
 from .ct2_convert import (
     conversion_commit,
@@ -73,6 +76,11 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .marian import MarianEngine
+
+#: How often a wait for CTranslate2's batches looks whether one is done (seconds).
+POLL_SECONDS = 0.005
+#: How often a wait calls ``progress([])``, so a run asked to stop need not wait for a batch (seconds).
+HEARTBEAT_SECONDS = 0.1
 
 
 def available_cores() -> int:
@@ -242,21 +250,31 @@ class CTranslate2Engine:
     # -- translation ---------------------------------------------------------------------------
 
     def translate(self, texts: list[str], align: list[bool] | None = None,
-                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
-        """Translate in length-sorted batches; then force the glossary terms an output lacks."""
+                  constraints: list[list[TermConstraint]] | None = None,
+                  progress: BatchDone | None = None) -> list[Translation]:
+        """Translate in length-sorted batches; then force the glossary terms an output lacks.
+
+        ``progress`` hears of each first-pass batch as it completes; a text that
+        may need a forced term, once its first pass has all its terms or its
+        first re-decode is done (a rare second round is not shown).
+        """
         wanted, terms = align_and_terms(texts, align, constraints)
         todo = [i for i, text in enumerate(texts) if text.strip()]
         results = [Translation("") for _ in texts]
+        progress = _once(progress)
         if not todo:
             return results
         self.load()
         sources = {i: self._encode(texts[i], i) for i in todo}
         plans = {i: self._plan(terms[i], sources[i]) for i in todo if terms[i]}
         plans = {i: plan for i, plan in plans.items() if plan}
-        outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans})
+        outputs = self._decode_all(todo, sources, {i for i in todo if wanted[i] or i in plans},
+                                   _unplanned(progress, plans))
         if plans:
-            self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]})
+            self._force_terms(plans, sources, outputs, {i for i in todo if wanted[i]}, progress)
         self._score_forced([i for i in todo if outputs[i].score is None], sources, outputs)
+        if plans and progress is not None:
+            progress(sorted(plans))
         for i in todo:
             results[i] = self._translation(sources[i], outputs[i], bool(wanted[i]))
         return results
@@ -271,20 +289,23 @@ class CTranslate2Engine:
                 "min_decoding_length": min(self.min_length, max_length), "return_attention": attention,
                 "max_batch_size": 0, "return_scores": True}
 
-    def _decode_all(self, todo: list[int], sources: dict[int, _Source],
-                    attend: set[int]) -> dict[int, _Output]:
-        """First pass: length-sorted batches, submitted at once so inter_threads can share them."""
-        batches = self._batches(sorted(todo, key=lambda i: len(sources[i].tokens)))
+    def _decode_all(self, todo: list[int], sources: dict[int, _Source], attend: set[int],
+                    progress: BatchDone | None = None) -> dict[int, _Output]:
+        """First pass: length-sorted batches, kept in flight so inter_threads can share them."""
         base = max(1, self.max_length - 1)  # max_length counts EOS, as max_new_tokens does
-        pending = []
-        for batch in batches:
+
+        def submit(batch: list[int]) -> list[Any]:
             attention = any(i in attend for i in batch)
-            pending.append(self._translator.translate_batch(
-                [sources[i].tokens for i in batch], asynchronous=True, **self._options(base, attention)))
+            return self._translator.translate_batch(
+                [sources[i].tokens for i in batch], asynchronous=True, **self._options(base, attention))
+
         outputs: dict[int, _Output] = {}
-        for batch, results in zip(batches, pending, strict=True):
+        order = sorted(todo, key=lambda i: len(sources[i].tokens))
+        for batch, results in self._in_flight(self._batches(order), submit, progress):
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result(), base)
+                outputs[i] = _output(result, base)
+            if progress is not None:
+                progress(batch)
         return outputs
 
     def _score_forced(self, rows: list[int], sources: dict[int, _Source],
@@ -307,6 +328,35 @@ class CTranslate2Engine:
                 log_probs = result.result().log_probs
                 chosen = log_probs[:-1] if outputs[i].truncated else log_probs
                 outputs[i].score = sum(chosen) / len(chosen) if chosen else None
+
+    def _in_flight(self, batches: list[list[int]], submit: Callable[[list[int]], list[Any]],
+                   progress: BatchDone | None = None) -> Iterator[tuple[list[int], list[Any]]]:
+        """Each batch with its results as it completes, submitted ``inter_threads + 1`` at a time.
+
+        One more than the translators keeps every translator busy (the next batch
+        is queued when one finishes) while a run that stops has only those to
+        abandon, not a whole chunk.  Waiting polls ``done()`` instead of blocking
+        in ``result()``, so the main thread runs a signal handler (Ctrl-C) within
+        a few milliseconds, not when the batch ends; and every
+        :data:`HEARTBEAT_SECONDS` it calls ``progress([])``, whose exception (a
+        stop) leaves the batches in flight to CTranslate2's threads.  Results do
+        not depend on the order batches are submitted or finish in.
+        """
+        waiting, running = deque(batches), deque()
+        beat = time.monotonic()
+        while waiting or running:
+            while waiting and len(running) <= self.inter_threads:
+                batch = waiting.popleft()
+                running.append((batch, submit(batch)))
+            ready = next((item for item in running if all(r.done() for r in item[1])), None)
+            if ready is None:
+                time.sleep(POLL_SECONDS)
+                if progress is not None and time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                    beat = time.monotonic()
+                    progress([])
+                continue
+            running.remove(ready)
+            yield ready[0], [r.result() for r in ready[1]]
 
     def _batches(self, order: list[int]) -> list[list[int]]:
         """Consecutive batches of at most ``batch_size``, equal in size, enough for every translator.
@@ -346,7 +396,8 @@ class CTranslate2Engine:
         return plan
 
     def _force_terms(self, plans: dict[int, list[TermTokens]], sources: dict[int, _Source],
-                     outputs: dict[int, _Output], wanted: set[int]) -> None:
+                     outputs: dict[int, _Output], wanted: set[int],
+                     progress: BatchDone | None = None) -> None:
         """Re-decode the segments that lack a term once, every term in the prefix; check; repeat if needed.
 
         A second round happens only if a re-decode still lacks a term (it cannot
@@ -355,11 +406,13 @@ class CTranslate2Engine:
         states = {i: Forcing() for i in plans}
         pending = [i for i in plans if force_all(outputs[i].tokens, states[i], plans[i], outputs[i].attention,
                                                  len(sources[i].pieces))]
+        if progress is not None:
+            progress(sorted(set(plans) - set(pending)))  # the first pass wrote every term
         for _ in range(max(len(p) for p in plans.values()) + 1):
             if not pending:
                 return
             group = sorted(pending, key=lambda i: len(sources[i].tokens))
-            self._redecode(group, sources, states, outputs, wanted)
+            self._redecode(group, sources, states, outputs, wanted, progress)
             forcing = []
             for i in pending:
                 missing = unmet(outputs[i].tokens, plans[i], states[i].forced)
@@ -371,7 +424,7 @@ class CTranslate2Engine:
         raise AssertionError("term forcing did not finish")  # each round forces one more term: unreachable
 
     def _redecode(self, group: list[int], sources: dict[int, _Source], states: dict[int, Forcing],
-                  outputs: dict[int, _Output], wanted: set[int]) -> None:
+                  outputs: dict[int, _Output], wanted: set[int], progress: BatchDone | None = None) -> None:
         """Decode after the forced prefixes, spread over the translators; nothing may glue onto a prefix.
 
         ``suppress_sequences`` is one list per batch, so a batch forbids gluing after the
@@ -388,21 +441,26 @@ class CTranslate2Engine:
         forced terms is then the model's greedy continuation; the words before them
         are the beam output.
         """
-        pending = []
-        for batch in self._batches(group):
+        def limit(batch: list[int]) -> int:  # room for at least one token after the longest prefix
+            longest = max(len(states[i].prefix) for i in batch)
+            return max(max(1, self.max_length - 1), longest + 1)
+
+        def submit(batch: list[int]) -> list[Any]:
             suppress = [pair for last in sorted({states[i].prefix[-1] for i in batch})
                         for pair in self._suppress_after(last)]
-            longest = max(len(states[i].prefix) for i in batch)
-            max_length = max(max(1, self.max_length - 1), longest + 1)
-            options = self._options(max_length, any(i in wanted for i in batch))
+            options = self._options(limit(batch), any(i in wanted for i in batch))
             options["beam_size"] = self.force_beam
             options["return_scores"] = False  # not the output's: see _score_forced
-            pending.append((batch, self._translator.translate_batch(
+            return self._translator.translate_batch(
                 [sources[i].tokens for i in batch], [states[i].prefix for i in batch], asynchronous=True,
-                suppress_sequences=suppress, **options)))
-        for batch, results in pending:
+                suppress_sequences=suppress, **options)
+
+        for batch, results in self._in_flight(self._batches(group), submit, progress):
+            cap = limit(batch)
             for i, result in zip(batch, results, strict=True):
-                outputs[i] = _output(result.result(), options["max_decoding_length"])
+                outputs[i] = _output(result, cap)
+            if progress is not None:
+                progress(batch)
 
     def _suppress_after(self, last: str) -> list[list[str]]:
         if last not in self._suppress:
@@ -424,6 +482,28 @@ class CTranslate2Engine:
             alignment = TokenAlignment(piece_spans(source.text, source.pieces), piece_spans(text, pieces),
                                        weights)
         return Translation(text, alignment, pieces, output.score, output.truncated)
+
+
+def _once(progress: BatchDone | None) -> BatchDone | None:
+    """``progress`` that hears of each index once (a second forcing round re-decodes a text again)."""
+    if progress is None:
+        return None
+    seen: set[int] = set()
+
+    def report(batch: Sequence[int]) -> None:
+        fresh = [i for i in batch if i not in seen]
+        seen.update(fresh)
+        if fresh or not batch:  # an empty batch is a heartbeat
+            progress(fresh)
+
+    return report
+
+
+def _unplanned(progress: BatchDone | None, plans: dict[int, list[TermTokens]]) -> BatchDone | None:
+    """``progress`` for first-pass batches: a text that may need a forced term is done only after forcing."""
+    if progress is None or not plans:
+        return progress
+    return lambda batch: progress([i for i in batch if i not in plans])
 
 
 def _output(result: Any, limit: int) -> _Output:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
-from .base import DEFAULT_CHUNK_SIZE, TermConstraint, TokenAlignment, Translation
+from .base import DEFAULT_CHUNK_SIZE, BatchDone, TermConstraint, TokenAlignment, Translation
 from .common import TermForms, align_and_terms, check_at_least_one, piece_spans, renormalise, truncate
 from .model_files import (
     ALIGN_LAYER,
@@ -183,12 +183,14 @@ class MarianEngine:
     # -- translation -----------------------------------------------------------------
 
     def translate(self, texts: list[str], align: list[bool] | None = None,
-                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
+                  constraints: list[list[TermConstraint]] | None = None,
+                  progress: BatchDone | None = None) -> list[Translation]:
         """Translate in length-sorted batches; results come back in the input order.
 
         Texts with ``constraints`` are decoded by the constrained beam search
         (:mod:`translate.engines.constrained`), which guarantees every term; the
-        others decode exactly as ``model.generate`` does.
+        others decode exactly as ``model.generate`` does.  ``progress`` hears of
+        each batch as it is done.
         """
         wanted, terms = align_and_terms(texts, align, constraints)
         results: list[Translation | None] = [None] * len(texts)
@@ -208,6 +210,8 @@ class MarianEngine:
                                              [self._constraints(terms[i]) for i in batch])
                 for index, translation in zip(batch, done, strict=True):
                     results[index] = translation
+                if progress is not None:
+                    progress(batch)
         return [r if r is not None else Translation("") for r in results]
 
     def _max_input(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..document import is_code_char
-from .base import DEFAULT_CHUNK_SIZE, TermConstraint, Translation
+from .base import DEFAULT_CHUNK_SIZE, BatchDone, TermConstraint, Translation
 
 _ACCENTS = str.maketrans(
     "AaCcDdEeGgHhIiJjKkLlNnOoRrSsTtUuWwYyZz",
@@ -38,8 +38,9 @@ class CopyEngine:
         return "engine=copy|not-a-translation"
 
     def translate(self, texts: list[str], align: list[bool] | None = None,
-                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
-        return [Translation(text) for text in texts]
+                  constraints: list[list[TermConstraint]] | None = None,
+                  progress: BatchDone | None = None) -> list[Translation]:
+        return _reported([Translation(text) for text in texts], progress)
 
 
 class PseudoEngine:
@@ -62,8 +63,16 @@ class PseudoEngine:
         return f"engine=pseudo|expansion={EXPANSION}|not-a-translation"
 
     def translate(self, texts: list[str], align: list[bool] | None = None,
-                  constraints: list[list[TermConstraint]] | None = None) -> list[Translation]:
-        return [Translation(pseudo_translate(text)) for text in texts]
+                  constraints: list[list[TermConstraint]] | None = None,
+                  progress: BatchDone | None = None) -> list[Translation]:
+        return _reported([Translation(pseudo_translate(text)) for text in texts], progress)
+
+
+def _reported(translations: list[Translation], progress: BatchDone | None) -> list[Translation]:
+    """All of a call is one batch: instant, so its progress is reported when it is done."""
+    if progress is not None:
+        progress(range(len(translations)))
+    return translations
 
 
 def pseudo_translate(text: str) -> str:
