@@ -728,7 +728,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     _report_memory(memory)
     _err(f"signature: {report.signature}")
     if report.failures:
-        return max(r.error.exit_code for r in report.failures)
+        return max(r.error.exit_code for r in report.failures if r.error is not None)
     if not report.results:
         _err("error: no input files found")
         return 2

@@ -162,7 +162,7 @@ def translate_documents(documents: Iterable[Document], engine: Engine,
 
 def _translate_document(document: Document, engine: Engine, progress: Progress | None,
                         memory: TranslationMemory | None, glossary: Glossary | None,
-                        written: dict[str, list[str]], signature: str) -> None:
+                        written: dict[str, dict[str, str]], signature: str) -> None:
     """Every segment of one document: from the memory when it has it, else from the engine."""
     language = target_lang(document.target_locale)
     work: dict[CacheKey, list[tuple[Segment, Block, NormalisedSegment | None]]] = {}

@@ -309,15 +309,16 @@ def _logits_processors(settings: DecodeSettings, device: torch.device) -> Any:
     )
 
     eos = torch.tensor(settings.eos_ids, device=device)
+    where = str(device)  # the processors' annotations say str; a torch.device works as well
     processors = LogitsProcessorList()
     if settings.bad_words_ids is not None:
         processors.append(NoBadWordsLogitsProcessor(settings.bad_words_ids, eos))
     if settings.min_length > 0:
-        processors.append(MinLengthLogitsProcessor(settings.min_length, eos, device=device))
+        processors.append(MinLengthLogitsProcessor(settings.min_length, eos, device=where))
     if settings.min_new_tokens > 0:
-        processors.append(MinNewTokensLengthLogitsProcessor(1, settings.min_new_tokens, eos, device=device))
+        processors.append(MinNewTokensLengthLogitsProcessor(1, settings.min_new_tokens, eos, device=where))
     if settings.forced_eos_id is not None:
-        forced = ForcedEOSTokenLogitsProcessor(settings.max_length, settings.forced_eos_id, device=device)
+        forced = ForcedEOSTokenLogitsProcessor(settings.max_length, settings.forced_eos_id, device=where)
         processors.append(forced)
     if settings.renormalize_logits:
         processors.append(LogitNormalization())  # last, as generate has it
@@ -389,7 +390,7 @@ class _ModelRunner:
         return torch.nn.functional.log_softmax(logits, dim=-1)
 
     def reorder(self, rows: torch.Tensor) -> None:
-        self.cache.reorder_cache(rows)
+        self.cache.reorder_cache(rows)  # type: ignore[arg-type]  # a LongTensor at run time; the stub wants the subclass
 
 
 # --------------------------------------------------------------------------- beam bookkeeping

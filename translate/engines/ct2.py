@@ -342,7 +342,8 @@ class CTranslate2Engine:
         stop) leaves the batches in flight to CTranslate2's threads.  Results do
         not depend on the order batches are submitted or finish in.
         """
-        waiting, running = deque(batches), deque()
+        waiting = deque(batches)
+        running: deque[tuple[list[int], list[Any]]] = deque()
         beat = time.monotonic()
         while waiting or running:
             while waiting and len(running) <= self.inter_threads:

@@ -197,7 +197,7 @@ def build_bundle(
             if unit.target is not None and unit.origin != "copied":
                 entry = found.get(key)
                 kind = "tm" if unit.origin == "tm" else "mt"
-                origin = entry.origin if kind == "tm" else (entry.signature if entry else signature)
+                origin = entry.origin if kind == "tm" and entry else (entry.signature if entry else signature)
                 similarity = 100.0 if kind == "tm" else None
                 unit.alternatives.append(
                     Alternative(

@@ -169,10 +169,11 @@ def _targets(
     entries: list[MemoryEntry] = []
     counts: Counter = Counter()
     for unit_id, (segment, block) in segments.items():
-        unit = units.get(unit_id)
-        if unit is None:
+        found = units.get(unit_id)
+        if found is None:
             problems.append(f"unit {unit_id}: missing from the file (the export had it)")
             continue
+        unit = found
         where = f"line {unit.line}: unit {unit_id}"
         tags = tag_map(segment.source, block.codes)
         expected = to_content(segment.source, tags)
@@ -223,21 +224,20 @@ def _chosen(unit: Unit, mt_as_match: bool = False) -> tuple[Content, str]:
     """
     exported = next((a for a in unit.alternatives if a.kind == "mt" or a.similarity == 100), None)
     baseline = exported.target if exported is not None else None
-    empty = unit.target is None or (
-        not plain(unit.target).strip() and not any(isinstance(p, Tag) for p in unit.target)
-    )
+    target = unit.target or []
+    empty = not plain(target).strip() and not any(isinstance(p, Tag) for p in target)
     if mt_as_match and baseline is not None and unit.translate and (
-        empty or _normal(unit.target) == _normal(unit.source)  # type: ignore[arg-type]
+        empty or _normal(target) == _normal(unit.source)
     ):
         return baseline, "untouched"
     if empty:
         return (baseline, "empty") if baseline is not None else (unit.source, "empty")
     if not unit.translate:
-        return unit.target, "copied"
-    if baseline is not None and _normal(unit.target) == _normal(baseline):
+        return target, "copied"
+    if exported is not None and baseline is not None and _normal(target) == _normal(baseline):
         confirmed = exported.kind == "mt" and unit.state in CONFIRMED_STATES
-        return unit.target, "confirmed" if confirmed else "untouched"
-    return unit.target, "edited"
+        return target, "confirmed" if confirmed else "untouched"
+    return target, "edited"
 
 
 def check_tags(content: Content, tags: TagMap) -> list[str]:

@@ -180,7 +180,7 @@ class Xliff12:
         def element_for(where: etree._Element, tag: Tag) -> etree._Element:
             info = tags[tag.id]
             name = {START: "g", OPEN: "bx", CLOSE: "ex", ISOLATED: "x"}[tag.role]
-            attrs = {
+            attrs: dict[str, str | None] = {
                 "id": tag.id,
                 "equiv_text": info.data + (f"…{info.end_data}" if tag.role == START else ""),
             }

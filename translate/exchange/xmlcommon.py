@@ -42,7 +42,7 @@ def bundle_from_meta(meta: dict[str, str], source_lang: str, target_lang: str, n
     )
 
 
-def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
     """A child element; attributes given as ``xml_lang`` go in the xml: namespace, ``None`` are left out."""
     element = etree.SubElement(parent, tag)
     for key, value in attrs.items():

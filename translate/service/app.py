@@ -206,7 +206,7 @@ def create_app(service: Service) -> FastAPI:
         job_id = store.create_job(token.id, filename, fmt, data, bench.signature(), rows)
         bench.keep(job_id, prepared)
         service.runner.submit(job_id)
-        return store.job(job_id)
+        return visible(job_id, token)
 
     @app.post("/api/jobs", status_code=201, tags=["jobs"])
     async def create_job(file: Annotated[UploadFile, File(description="the article: .txt .md .html .docx")],

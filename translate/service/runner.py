@@ -91,12 +91,14 @@ class JobRunner:
             translated = bench.translate(prepared, todo[start : start + size], memory)
             findings = bench.document_findings(translated.document, translated.segments,
                                                translated.protections)
-            self.store.save_machine(job_id, [
-                MachineResult(n, segment.target, COPIED if bench.copied(segment) else MACHINE, findings[n],
-                              bench.term_uses(prepared, n, segment.target),
-                              bench.confidence(prepared, n, segment.target))
-                for n, segment in translated.segments.items()
-            ])
+            results = []
+            for n, segment in translated.segments.items():
+                target = segment.target if segment.target is not None else segment.source
+                state = COPIED if bench.copied(segment) else MACHINE
+                uses = bench.term_uses(prepared, n, target)
+                results.append(MachineResult(n, target, state, findings[n], uses,
+                                             bench.confidence(prepared, n, target)))
+            self.store.save_machine(job_id, results)
         # The checks that compare segments (a term named in full once, the engine's least sure
         # segments) see the whole document now; findings of targets edited meanwhile are kept.
         targets = self.store.targets(job_id)

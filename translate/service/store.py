@@ -403,7 +403,7 @@ class Store:
                      for edit in edits]
         return [_segment(row) for row in saved]
 
-    def update_qa(self, job_id: str, findings: dict[int, tuple[str, list[dict[str, Any]]]]) -> None:
+    def update_qa(self, job_id: str, findings: dict[int, tuple[str | None, list[dict[str, Any]]]]) -> None:
         """Replace the QA findings of segments (n -> (target checked, findings)) still holding that target."""
         with self._write() as db:
             db.executemany("UPDATE segments SET qa = ? WHERE job = ? AND n = ? AND target = ?",
