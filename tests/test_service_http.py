@@ -98,8 +98,8 @@ def _subcommand(name: str):
 def test_serve_takes_every_translation_option_of_run():
     _parser, run = _subcommand("run")
     _parser, serve = _subcommand("serve")
-    about_files = {"-o", "--output", "--overwrite", "--skip-existing", "--terms-report", "--qa-report", "--log",
-                   "--format"}
+    about_files = {"-o", "--output", "--overwrite", "--skip-existing", "--terms-report", "--qa-report",
+                   "--log", "--format"}
     options = {option for action in run._actions for option in action.option_strings} - about_files
     assert options <= {option for action in serve._actions for option in action.option_strings}
 
