@@ -437,6 +437,12 @@ def _fail(result: FileResult, incidents: IncidentLog, stage: str, error: Excepti
         result.error = incidents.record(error, str(result.job.source), stage)
 
 
+#: The read stage and the error handling of one job, public for runners other than :func:`run`
+#: (:mod:`translate.cluster` runs them in Ray tasks): the same warnings, the same errors.
+read_job = _read_job
+fail_job = _fail
+
+
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",
                    glossary: Glossary | None = None, localizer: Localizer | None = None) -> str:
     """Translate a string in a given format (convenience for Python users and tests)."""
@@ -454,12 +460,14 @@ __all__ = [
     "Translated",
     "Translator",
     "check_output_folder",
+    "fail_job",
     "is_source_file",
     "is_target_file",
     "load_document",
     "localizes",
     "plan_jobs",
     "protect",
+    "read_job",
     "render_document",
     "run",
     "target_name",
