@@ -383,8 +383,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _add_ray_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
                    help="translate on a Ray cluster (pip install 'translate-id-en[ray]'): ADDRESS is "
-                        "ray://HEAD:10001 or auto; without one, a local Ray instance. Same outputs; a "
-                        "manifest of what was written goes to the output folder")
+                        "ray://HEAD:10001 or auto (after the inputs, or as --ray=ADDRESS); without one, a "
+                        "local Ray instance. Same outputs; a manifest of what was written goes to the output "
+                        "folder")
     p.add_argument("--ray-actors", type=int, metavar="N",
                    help="with --ray: translating actors (default: as many as the cluster's CPUs, or GPUs, "
                         "hold, each with the engine's --inter-threads x --intra-threads CPUs)")
@@ -397,9 +398,8 @@ def _run_on_ray(args: argparse.Namespace, engine, glossary, localizer, checks, m
     from .cluster import MANIFEST_NAME, RayOptions, run_on_ray
 
     settings = _settings(args)
-    options = RayOptions(address=args.ray or None, actors=args.ray_actors,
-                         device=settings.device if "device" in settings.given else None,
-                         quantization=settings.quantization if "quantization" in settings.given else None)
+    options = RayOptions(address=args.ray or None, actors=args.ray_actors, device=settings.device,
+                         quantization=settings.quantization)  # None unless given: chosen by the cluster
     first = Path(args.inputs[0])
     folder = Path(args.output) if args.output else (first if first.is_dir() else first.parent)
     bars: list = []
