@@ -188,6 +188,21 @@ def test_run_takes_ray_with_or_without_an_address() -> None:
     assert parser.parse_args(["run", "--ray", "ray://head:10001", "in"]).ray == "ray://head:10001"
 
 
+def test_an_input_taken_for_the_ray_address_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    from translate.cli import main
+
+    for name in ("in", "more"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.id.txt").write_text("Harga beras naik.\n", "utf-8")
+    code = main(["run", "--ray", str(tmp_path / "in"), str(tmp_path / "more"), "-o", str(tmp_path / "out"),
+                 "--engine", "copy"])
+    assert code == ClusterError.exit_code
+    err = capsys.readouterr().err
+    assert "took the input" in err and "put --ray after the inputs" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_cluster_run_refuses_the_marian_engine_before_connecting(tmp_path: Path) -> None:
     from translate.cluster import run_on_ray
     from translate.engines.marian import MarianEngine

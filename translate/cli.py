@@ -395,8 +395,11 @@ def _run_on_ray(args: argparse.Namespace, engine, glossary, localizer, checks, m
     """``run --ray``: the run on a Ray cluster (translate.cluster), with a progress bar of documents."""
     from pathlib import Path
 
-    from .cluster import MANIFEST_NAME, RayOptions, run_on_ray
+    from .cluster import MANIFEST_NAME, ClusterError, RayOptions, run_on_ray
 
+    if args.ray and "://" not in args.ray and args.ray not in ("auto", "local") and Path(args.ray).exists():
+        raise ClusterError(f"--ray took the input {args.ray!r} for a Ray address",
+                           hint="put --ray after the inputs, or write --ray=ADDRESS")
     settings = _settings(args)
     options = RayOptions(address=args.ray or None, actors=args.ray_actors, device=settings.device,
                          quantization=settings.quantization)  # None unless given: chosen by the cluster
