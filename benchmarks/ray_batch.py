@@ -21,7 +21,9 @@ curated glossary and en_US localization, as a default ``translate run``.
    even where the cores are fewer: throughput grows with the actors until the
    machine's cores are all busy.
 
-Usage: ``.venv/bin/python benchmarks/ray_batch.py [--docs 200] [--length 24] [--scale-docs 60] [--data DIR]``
+Usage: ``.venv/bin/python benchmarks/ray_batch.py [--docs 200] [--length 24] [--scale-docs 60] [--data DIR]
+[--part both|compare|scale]`` (``--part scale`` runs the local run of only the scale-out's articles, for
+their segment count, and leaves out the comparison).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--length", type=int, default=24, help="fixed output length in tokens (EOS included)")
     parser.add_argument("--scale-docs", type=int, default=60, help="articles of the scale-out runs")
     parser.add_argument("--actors", default="1,2,4", help="actor counts of the scale-out runs")
+    parser.add_argument("--part", choices=("both", "compare", "scale"), default="both",
+                        help="the Ray/local comparison, the scale-out, or both")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared",
                         help="folder holding eval-data/ntrex128 (default: ../shared from the repository)")
     args = parser.parse_args(argv)
@@ -94,23 +98,29 @@ def _outputs(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.en.txt"))}
 
 
+def _start_ray(cpus: int) -> None:
+    """A new local Ray instance offering ``cpus`` CPUs (never another cluster running on the machine)."""
+    import ray
+
+    ray.init(address="local", num_cpus=cpus, object_store_memory=OBJECT_STORE, include_dashboard=False,
+             log_to_driver=False, logging_level="WARNING")
+
+
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f"load {one:.1f}/{five:.1f}"
 
 
 def _measure(args: argparse.Namespace, model: Path, work: Path, ntrex: Path) -> int:
-    import ray
-
-    from translate.cluster import RayOptions, run_on_ray
     from translate.pipeline import run
     from translate.settings import Settings
 
     settings = Settings()
     extras = {"glossary": settings.load_glossary(), "localizer": settings.localizer()}
-    files = _articles(ntrex, work, args.docs)
+    files = _articles(ntrex, work, args.docs if args.part != "scale" else args.scale_docs)
     folder = files[0].parent
     _engine(model, args.length).prepare()  # the int8 conversion, once and untimed (both runs use it)
+    same = True
 
     print(f"machine: {os.cpu_count()} CPUs, {_load()} at the start; {len(files)} articles; ct2 int8, beam 4, "
           f"fixed length {args.length - 1} + EOS; curated glossary, en_US")
@@ -123,9 +133,24 @@ def _measure(args: argparse.Namespace, model: Path, work: Path, ntrex: Path) -> 
     print(f"local run ({engine.inter_threads} translators x {engine.intra_threads} thread): "
           f"{local_seconds:.1f} s, {segments} segments, {segments / local_seconds:.1f} seg/s ({_load()})")
 
+    if args.part != "scale":
+        same = _compare(args, model, work, files, local, local_seconds, extras)
+    if args.part != "compare":
+        _scale_out(args, model, work, files, local, extras)
+    return 0 if same else 1
+
+
+def _compare(args: argparse.Namespace, model: Path, work: Path, files: list[Path], local,
+             local_seconds: float, extras: dict) -> bool:
+    """The same folder through Ray with this machine's cores: the ratio to the local run."""
+    import ray
+
+    from translate.cluster import run_on_ray
+
+    folder = files[0].parent
+    segments = sum(r.segments for r in local.results)
     start = time.perf_counter()
-    ray.init(num_cpus=os.cpu_count(), object_store_memory=OBJECT_STORE, include_dashboard=False,
-             log_to_driver=False, logging_level="WARNING")
+    _start_ray(os.cpu_count() or 1)
     init_seconds = time.perf_counter() - start
     start = time.perf_counter()
     report = run_on_ray([folder], _engine(model, args.length), work / "ray", **extras)
@@ -138,7 +163,19 @@ def _measure(args: argparse.Namespace, model: Path, work: Path, ntrex: Path) -> 
           f"{'yes' if same else 'NO'}; failures: {len(report.failures)}")
     for stats in report.actors:
         print(f"  actor {stats.index}: {stats.documents} articles, {stats.segments} segments, "
-              f"{stats.rate:.1f} seg/s while translating")
+              f"{stats.seconds:.1f} s translating, {stats.rate:.1f} seg/s while translating")
+    busiest = max((stats.seconds for stats in report.actors), default=0.0)
+    print(f"  outside the busiest actor's translating (Ray: model shipping, actor start, reads, writes, "
+          f"waits): {ray_seconds - busiest:.1f} s of {ray_seconds:.1f} s")
+    return same
+
+
+def _scale_out(args: argparse.Namespace, model: Path, work: Path, files: list[Path], local, extras: dict
+               ) -> None:
+    """1, 2, 4 actors of one core each on a Ray instance offering 4 CPUs: how throughput grows."""
+    import ray
+
+    from translate.cluster import RayOptions, run_on_ray
 
     scale = files[: args.scale_docs]
     scale_folder = work / "scale"
@@ -150,8 +187,7 @@ def _measure(args: argparse.Namespace, model: Path, work: Path, ntrex: Path) -> 
           f"(1 translator x 1 thread); a Ray instance offering 4 CPUs on this {os.cpu_count()}-CPU machine")
     print("(steady: from the first article written to the last, i.e. without starting the actors)")
     print(f"{'actors':>6} {'wall s':>8} {'seg/s':>8} {'steady':>8} {'x 1 actor':>10}  per actor seg/s")
-    ray.init(num_cpus=4, object_store_memory=OBJECT_STORE, include_dashboard=False, log_to_driver=False,
-             logging_level="WARNING")
+    _start_ray(4)
     base = None
     for count in (int(x) for x in args.actors.split(",")):
         marks: list = []
@@ -168,7 +204,6 @@ def _measure(args: argparse.Namespace, model: Path, work: Path, ntrex: Path) -> 
         print(f"{count:>6} {seconds:>8.1f} {wall_rate:>8.1f} {steady:>8.1f} {steady / base:>9.2f}x  {rates}"
               f"  ({_load()})")
     ray.shutdown()
-    return 0 if same else 1
 
 
 if __name__ == "__main__":
