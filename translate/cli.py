@@ -117,6 +117,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--qa-skip", action="append", metavar="LIST", help="leave out these QA checks")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_tm_options(p, default_on=False)
+    _add_ray_options(p)
     p.set_defaults(handler=cmd_run)
 
 
@@ -350,17 +351,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"note: engine {engine.name!r} does not translate; its output is for checking the pipeline")
     glossary = _run_glossary(args)
     localizer = _settings(args).localizer()  # a bad locale is reported before the model loads
-    engine.load()  # model problems are reported before any file is read
+    if args.ray is None:  # on a cluster, the actors load it (and report its problems before any work)
+        engine.load()  # model problems are reported before any file is read
     from .qa import parse_names, select_checks
 
     checks = select_checks(parse_names(args.qa_checks), parse_names(args.qa_skip))
     memory = _memory_from_args(args, engine, default_on=False)
     stop = StopRequest()
     try:
-        with graceful_signals(stop, _stopping):
-            report = run(args.inputs, engine, args.output, args.format, args.overwrite,
-                         _progress_factory(args.quiet), glossary, localizer, skip_existing=args.skip_existing,
-                         qa_checks=checks, memory=memory, observer=log, stop=stop)
+        if args.ray is not None:  # Ray handles Ctrl-C on the driver itself: the run stops, written files stay
+            report = _run_on_ray(args, engine, glossary, localizer, checks, memory)
+        else:
+            with graceful_signals(stop, _stopping):
+                report = run(args.inputs, engine, args.output, args.format, args.overwrite,
+                             _progress_factory(args.quiet), glossary, localizer,
+                             skip_existing=args.skip_existing, qa_checks=checks, memory=memory, observer=log,
+                             stop=stop)
     finally:
         if log is not None:
             log.close()
@@ -460,6 +466,51 @@ def _resume_command(args: argparse.Namespace) -> str:
     if "--skip-existing" not in argv:
         argv.append("--skip-existing")
     return shlex.join(["translate", *argv])
+
+
+def _add_ray_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="translate on a Ray cluster (pip install 'translate-id-en[ray]'): ADDRESS is "
+                        "ray://HEAD:10001 or auto (after the inputs, or as --ray=ADDRESS); without one, a "
+                        "local Ray instance. Same outputs; a manifest of what was written goes to the output "
+                        "folder")
+    p.add_argument("--ray-actors", type=int, metavar="N",
+                   help="with --ray: translating actors (default: as many as the cluster's CPUs, or GPUs, "
+                        "hold, each with the engine's --inter-threads x --intra-threads CPUs)")
+
+
+def _run_on_ray(args: argparse.Namespace, engine, glossary, localizer, checks, memory):
+    """``run --ray``: the run on a Ray cluster (translate.cluster), with a progress bar of documents."""
+    from pathlib import Path
+
+    from .cluster import MANIFEST_NAME, ClusterError, RayOptions, run_on_ray
+
+    if args.ray and "://" not in args.ray and args.ray not in ("auto", "local") and Path(args.ray).exists():
+        raise ClusterError(f"--ray took the input {args.ray!r} for a Ray address",
+                           hint="put --ray after the inputs, or write --ray=ADDRESS")
+    settings = _settings(args)
+    options = RayOptions(address=args.ray or None, actors=args.ray_actors, device=settings.device,
+                         quantization=settings.quantization)  # None unless given: chosen by the cluster
+    first = Path(args.inputs[0])
+    folder = Path(args.output) if args.output else (first if first.is_dir() else first.parent)
+    bars: list = []
+
+    def progress(state) -> None:
+        from tqdm import tqdm
+
+        if not bars:
+            bars.append(tqdm(total=state.documents, unit="doc", file=sys.stderr))
+        rates = ", ".join(f"{a.rate:.1f}" for a in state.actors if a.documents)
+        bars[0].set_postfix_str(f"{state.segments} segments, per actor {rates} seg/s", refresh=False)
+        bars[0].update(state.done - bars[0].n)
+
+    report = run_on_ray(args.inputs, engine, args.output, args.format, args.overwrite, glossary, localizer,
+                        args.skip_existing, checks, options, folder / MANIFEST_NAME,
+                        None if args.quiet else progress, memory)
+    for bar in bars:
+        bar.close()
+    _err(f"manifest: {_name(report.manifest)}")
+    return report
 
 
 def _first_few(paths: list, shown: int = 5) -> str:

@@ -636,6 +636,13 @@ def _fail(result: FileResult, incidents: IncidentLog, stage: str, error: Excepti
         result.error = incidents.record(error, str(result.job.source), stage)
 
 
+#: The read stage and the error handling of one job, public for runners other than :func:`run`
+#: (:mod:`translate.cluster` runs them in Ray tasks): the same warnings, the same errors.
+read_job = _read_job
+resume_decision_for = _resume_decision
+fail_job = _fail
+
+
 def translate_text(text: str, engine: Engine, fmt: str = "text", name: str = "<text>",
                    glossary: Glossary | None = None, localizer: Localizer | None = None) -> str:
     """Translate a string in a given format (convenience for Python users and tests)."""
@@ -655,12 +662,15 @@ __all__ = [
     "Translated",
     "Translator",
     "check_output_folder",
+    "fail_job",
     "is_source_file",
     "is_target_file",
     "load_document",
     "localizes",
     "plan_jobs",
     "protect",
+    "read_job",
+    "resume_decision_for",
     "render_document",
     "run",
     "target_name",
