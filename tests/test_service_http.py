@@ -99,7 +99,7 @@ def test_serve_takes_every_translation_option_of_run():
     _parser, run = _subcommand("run")
     _parser, serve = _subcommand("serve")
     about_files = {"-o", "--output", "--overwrite", "--skip-existing", "--terms-report", "--qa-report",
-                   "--log", "--format"}
+                   "--log", "--format", "--ray", "--ray-actors"}  # files, and where a folder run runs
     options = {option for action in run._actions for option in action.option_strings} - about_files
     assert options <= {option for action in serve._actions for option in action.option_strings}
 
