@@ -168,7 +168,7 @@ def test_cli_skip_existing_completes_an_interrupted_run(
 
     monkeypatch.chdir(tmp_path)  # no translate.toml or glossaries/ of the repository
     code = main(["run", str(corpus), str(broken), "-o", str(out), "--skip-existing", "--ray",
-                 "--model", str(tiny_model_dir), *CLI_ENGINE, "-q"])
+                 "--model", str(tiny_model_dir), *CLI_ENGINE, "-q", "--log", str(tmp_path / "run.jsonl")])
     err = capsys.readouterr().err
     assert code == InputError.exit_code  # the broken file's error; the others were written
     kept = [name for name in first if not name.endswith(RESUME_MANIFEST)]
@@ -180,6 +180,16 @@ def test_cli_skip_existing_completes_an_interrupted_run(
     assert written == local_outputs  # the set is complete, byte for byte
     assert manifest[0]["kept"] == len(kept)
     assert sorted(m["kind"] for m in manifest[1:]) == ["failed"] + ["written"] * (10 - len(kept))
+    assert f"wrote {10 - len(kept)} file(s); 1 of " in err
+    # --log: a line per file as a local run writes it (kept, written with terms and QA, failed), then the run
+    log = [json.loads(line) for line in (tmp_path / "run.jsonl").read_text(encoding="utf-8").splitlines()]
+    files = [line for line in log if line["type"] == "file"]
+    assert sorted(line["status"] for line in files) == sorted(
+        ["kept"] * len(kept) + ["written"] * (10 - len(kept)) + ["failed"])
+    assert all(line["signature"] == files[0]["signature"] and line["signature"].startswith("engine=ct2")
+               for line in files)
+    assert all(line["segments"] > 0 and "qa" in line for line in files if line["status"] == "written")
+    assert log[-1]["type"] == "run" and log[-1]["written"] == 10 - len(kept) and log[-1]["failed"] == 1
 
 
 def test_cli_refuses_a_translation_memory_on_a_cluster(tiny_model_dir: Path, corpus: Path, tmp_path: Path,

@@ -61,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     stop = StopRequest()
     try:
         if args.ray is not None:  # Ray handles Ctrl-C on the driver itself: the run stops, written files stay
-            report = _run_on_ray(args, engine, glossary, localizer, checks, memory)
+            report = _run_on_ray(args, engine, glossary, localizer, checks, memory, log)
         else:
             with graceful_signals(stop, _stopping):
                 report = run(args.inputs, engine, args.output, args.format, args.overwrite,
@@ -167,7 +167,7 @@ def _add_ray_options(p: argparse.ArgumentParser) -> None:
                         "hold, each with the engine's --inter-threads x --intra-threads CPUs)")
 
 
-def _run_on_ray(args: argparse.Namespace, engine, glossary, localizer, checks, memory):
+def _run_on_ray(args: argparse.Namespace, engine, glossary, localizer, checks, memory, log=None):
     """``run --ray``: the run on a Ray cluster (translate.cluster), with a progress bar of documents."""
     from pathlib import Path
 
@@ -194,7 +194,7 @@ def _run_on_ray(args: argparse.Namespace, engine, glossary, localizer, checks, m
 
     report = run_on_ray(args.inputs, engine, args.output, args.format, args.overwrite, glossary, localizer,
                         args.skip_existing, checks, options, folder / MANIFEST_NAME,
-                        None if args.quiet else progress, memory)
+                        None if args.quiet else progress, memory, log)
     for bar in bars:
         bar.close()
     _err(f"manifest: {_name(report.manifest)}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +26,7 @@ from ..jobs import Job
 from ..localize import Localizer
 from ..manifest import ManifestCache
 from ..pipeline import FileResult, fail_job, resume_decision_for
+from ..runlog import FAILED, KEPT, RunObserver
 from .actors import ActorInfo, Translated
 from .manifest import Manifest
 from .resources import ClusterError
@@ -59,8 +60,10 @@ class Dispatcher:
 
     def __init__(self, ray, actors: list[Any], setup: list[Any], fill: int, fmt: str, overwrite: bool,
                  localizer: Localizer | None, report: ClusterReport, manifest: Manifest | None,
-                 progress: Callable[[ClusterProgress], None] | None) -> None:
+                 progress: Callable[[ClusterProgress], None] | None,
+                 observer: RunObserver | None = None) -> None:
         self.ray, self.actors, self.setup, self.fill = ray, actors, setup, fill
+        self.observer = observer  # --log: a line per file as it completes, as in a local run
         self.fmt, self.overwrite, self.localizer = fmt, overwrite, localizer
         self.report, self.manifest, self.progress = report, manifest, progress
         self.prepare = ray.remote(num_cpus=0, num_returns=2, scheduling_strategy="SPREAD")(prepare_job)
@@ -92,6 +95,12 @@ class Dispatcher:
         self.documents = len(docs)
         if self.manifest is not None:
             self.manifest.run(self.report.signature, len(docs), len(self.report.existing))
+        if self.observer is not None:
+            for job in self.report.existing:
+                decision = self.report.resume.get(job.output)
+                reason = decision.reason if decision is not None else ""
+                self.observer.file_done(FileResult(job, status=KEPT, reason=reason))
+            self.observer.start(len(docs), 0, self.report.signature)  # segments: known as reads complete
         while self.waiting or self.reading or self.ready or self.translating or self.writing:
             self._feed()
             refs = [*self.starting, *self.reading, *self.translating, *self.writing]
@@ -253,13 +262,28 @@ class Dispatcher:
         if self.manifest is not None:
             self.manifest.written(doc.job.source, doc.job.output, doc.result.segments, written.size,
                                   written.sha256, doc.actor)
+        self._file_done(doc)
 
     def _fail(self, doc: _Doc, failure: Failure) -> None:
         fail_job(doc.result, self.incidents, failure.stage, failure.exception())
+        doc.result.status = FAILED
         self.done += 1
         self.failed += 1
         if self.manifest is not None:
             self.manifest.failed(doc.job.source, str(doc.result.error))
+        self._file_done(doc)
+
+    def _file_done(self, doc: _Doc) -> None:
+        """The file's terms and QA counts, as a local run fills them, told to the observer (``--log``)."""
+        translated, result = doc.translated, doc.result
+        if translated is not None:
+            result.terms_met = sum(1 for use in translated.terms if use.found)
+            result.terms_total = len(translated.terms)
+            if translated.checked is not None:
+                result.qa_counts = dict(Counter(issue.severity for issue in translated.checked.issues))
+                result.qa_checks = dict(Counter(issue.check for issue in translated.checked.issues))
+        if self.observer is not None:
+            self.observer.file_done(result)
 
     def cancel(self) -> None:
         """Cancel the reads and writes in flight; wait for them to stop (a write ends whole or not at all)."""

@@ -36,6 +36,7 @@ from ..localize import Localizer
 from ..memory import TranslationMemory
 from ..pipeline import Translator
 from ..qa import Check
+from ..runlog import RunObserver
 from .actors import CRASH_ENV, ActorSetup, EngineRecipe, TranslatorActor
 from .dispatch import Dispatcher
 from .manifest import Manifest
@@ -76,12 +77,14 @@ def run_on_ray(
     manifest: str | Path | None = None,
     progress: Callable[[ClusterProgress], None] | None = None,
     memory: TranslationMemory | None = None,
+    observer: RunObserver | None = None,
 ) -> ClusterReport:
     """:func:`translate.pipeline.run` on a Ray cluster: the same outputs, written as each document completes.
 
     ``engine`` is the driver's (not loaded: a ``ct2`` engine's model is converted
     here if it is not already, and shipped); ``manifest`` is a JSONL file the
-    run appends to; ``progress`` is called about twice a second.
+    run appends to; ``progress`` is called about twice a second; ``observer`` (``--log``) hears of
+    each file as it completes, as in a local run.
     """
     if memory is not None:
         raise ClusterError("a translation memory is not shared with the cluster's workers",
@@ -105,7 +108,7 @@ def run_on_ray(
         actors = _start_actors(ray, shape)
         book = Manifest(manifest) if manifest is not None else None
         dispatcher = Dispatcher(ray, actors, setup_ref, fill, fmt, overwrite, translator.localizer, report,
-                                book, progress)
+                                book, progress, observer)
         try:
             dispatcher.run(todo, skip_existing and not overwrite)
         except BaseException:  # interrupted (Ctrl-C): stop the translations, reads and writes in flight
@@ -121,6 +124,8 @@ def run_on_ray(
     report.actors = dispatcher.stats
     report.manifest = book.path if book is not None else None
     report.seconds = time.perf_counter() - started
+    if observer is not None:
+        observer.finish(report)
     for stats in report.actors:
         log.info("actor %d (%s): %d document(s), %d segment(s), %.1f segments/s", stats.index, stats.node,
                  stats.documents, stats.segments, stats.rate)
