@@ -451,3 +451,4 @@ def test_skip_existing_after_a_real_sigkill_writes_the_bytes_of_an_uninterrupted
     assert [p.name for p in killed.iterdir() if p.name.endswith(".part")]
     assert main(["run", str(folder), "-o", str(killed), "--skip-existing", *options]) == 0
     assert outputs(killed) == expected
+    assert not [p.name for p in killed.iterdir() if p.name.endswith(".part")]  # the leftover is removed

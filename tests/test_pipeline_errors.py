@@ -290,3 +290,23 @@ def test_a_file_in_the_way_of_a_mirrored_folder_is_named(tmp_path: Path, folder:
     [failure] = report.failures
     assert f"cannot write here: {out / 'sub'} is a file, not a folder" in str(failure.error)
     assert written(out) == ["a.en.txt", "b.en.txt", "c.en.txt", "sub"]
+
+
+def test_a_killed_runs_temporary_files_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    """A SIGKILLed run leaves ``.NAME.XXXXXXXX.part`` beside its output; the next run removes those of its
+    own outputs written before it started, never another run's work in progress or other files."""
+    import time
+
+    from translate.textio import remove_stale_temporaries
+
+    now = time.time()
+    left = tmp_path / ".a.en.txt.0123abcd.part"  # an earlier run's, killed
+    fresh = tmp_path / ".a.en.txt.89abcdef.part"  # a run writing now
+    other = tmp_path / ".b.en.txt.0123abcd.part"  # not an output of this run
+    mine = tmp_path / ".a.en.txt.notes.part"  # not a temporary file's name
+    for path in (left, fresh, other, mine):
+        path.write_bytes(b"half")
+        os.utime(path, (now - 100, now - 100))
+    os.utime(fresh, (now + 100, now + 100))
+    assert remove_stale_temporaries([tmp_path / "a.en.txt", tmp_path / "new" / "c.en.txt"], before=now) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (fresh, other, mine))

@@ -21,6 +21,7 @@ stopping the rest.
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -75,12 +76,20 @@ from .memory import (
 from .qa import Check, QADocument, QAIssue, check_document
 from .runlog import FAILED, INTERRUPTED, KEPT, WRITTEN, Observers, RunObserver
 from .segment import segment_document
-from .textio import read_bytes, read_stdin, refuse_existing, write_atomic, write_stdout
+from .textio import (
+    read_bytes,
+    read_stdin,
+    refuse_existing,
+    remove_stale_temporaries,
+    write_atomic,
+    write_stdout,
+)
 
 if TYPE_CHECKING:
     from .settings import Settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
@@ -461,6 +470,7 @@ def run(
     inputs = list(inputs)
     check_standard_streams(inputs, outdir, fmt)
     plan = plan_jobs(inputs, outdir, fmt)
+    remove_leftovers(plan.jobs)
     translator = Translator(engine, glossary, localizer, memory).load()
     report = RunReport(translator.signature(), skipped=plan.skipped)
     stop = stop if stop is not None else StopRequest()
@@ -499,6 +509,14 @@ def run(
     report.seconds = time.monotonic() - started
     watch.finish(report)
     return report
+
+
+def remove_leftovers(jobs: Iterable[Job]) -> None:
+    """Temporary files a killed run left beside this run's outputs go (logged; see
+    :func:`~translate.textio.remove_stale_temporaries`), so a resumed run leaves no partial file."""
+    removed = remove_stale_temporaries((job.output for job in jobs if not is_stdio(job.output)), time.time())
+    if removed:
+        log.info("removed %d temporary file(s) an interrupted run left beside the outputs", removed)
 
 
 def _load_jobs(jobs: list[Job], fmt: str, overwrite: bool, skip_existing: bool, report: RunReport,
@@ -670,6 +688,7 @@ __all__ = [
     "plan_jobs",
     "protect",
     "read_job",
+    "remove_leftovers",
     "resume_decision_for",
     "render_document",
     "run",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError, OutputError, quote_name
@@ -169,6 +171,42 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(path.parent))
+
+
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.part")
+
+
+def remove_stale_temporaries(outputs: Iterable[Path], before: float) -> int:
+    """Remove the ``.NAME.XXXXXXXX.part`` files an earlier run left beside ``outputs``; returns how many.
+
+    :func:`write_atomic` removes its temporary file on any error, but a run
+    killed with SIGKILL (or a power cut) cannot: its temporary file stays, hidden
+    beside the output.  Only files named for one of ``outputs`` and last written
+    before ``before`` (the run's start) are removed: a run that writes the same
+    outputs at the same time is a conflict anyway, and loses at most that file
+    (its rename fails, a clean error).  Each folder is listed once.
+    """
+    folders: dict[Path, set[str]] = {}
+    for output in outputs:
+        folders.setdefault(output.parent, set()).add(output.name)
+    removed = 0
+    for folder, names in folders.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # not there yet (a new output folder) or not listable: nothing of ours in it
+        for entry in entries:
+            match = _TEMPORARY.fullmatch(entry.name)
+            if match is None or match["name"] not in names:
+                continue
+            try:
+                stale = entry.stat(follow_symlinks=False).st_mtime < before
+                if entry.is_file(follow_symlinks=False) and stale:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove: left as it is
+    return removed
 
 
 def _keep_mode(descriptor: int, path: Path) -> None:

@@ -34,7 +34,7 @@ from ..glossary import Glossary
 from ..jobs import check_output_folder, plan_jobs
 from ..localize import Localizer
 from ..memory import TranslationMemory
-from ..pipeline import Translator
+from ..pipeline import Translator, remove_leftovers
 from ..qa import Check
 from ..runlog import RunObserver
 from .actors import CRASH_ENV, ActorSetup, EngineRecipe, TranslatorActor
@@ -97,6 +97,7 @@ def run_on_ray(
     started = time.perf_counter()
     check_output_folder(outdir)
     plan = plan_jobs(inputs, outdir, fmt)
+    remove_leftovers(plan.jobs)
     translator = Translator(engine, glossary, localizer)  # the copy engine localizes nothing
     report = ClusterReport("", skipped=plan.skipped)
     todo = plan.jobs  # with skip_existing, the dispatcher keeps unchanged outputs once it knows the signature
