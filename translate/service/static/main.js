@@ -165,7 +165,9 @@ function followProgress(id) {
     Object.assign(state.job, progress);
     updateHeader(state.job);
     if (!refreshing) refreshing = refreshSegments().catch(fail).finally(() => { refreshing = null; });
-    if (name === 'end') setTimeout(() => refreshSegments().catch(fail), 50);
+    if (name === 'end') {
+      setTimeout(() => { if (state.job && state.job.id === id) refreshSegments().catch(fail); }, 50);
+    }
   }, controller.signal).catch((error) => { if (error.name !== 'AbortError') fail(error); });
 }
 
@@ -181,6 +183,7 @@ function updateHeader(job) {
 // Fetch the segments and update rows that are not being edited (machine output arrives during a job).
 async function refreshSegments() {
   const job = state.job;
+  if (!job) return; // between two jobs (a refresh timed by the previous job's stream): nothing to show
   const segments = await api.segments(job.id);
   if (state.job !== job) return;
   const grid = $('grid');
