@@ -234,3 +234,21 @@ def test_opening_another_job_never_shows_the_previous_jobs_rows(page, served):
     page.wait_for_function(f"() => document.querySelector('#editor').dataset.job === '{first}'")
     assert page.locator("#grid .row").count() == 1
     assert page.locator("#doc-title").text_content() == "satu.txt"
+
+
+def test_an_edit_not_yet_autosaved_is_saved_when_another_job_opens(page, served):
+    """Typing, then going straight to another job (the browser's back button, a link): the edit is saved
+    before the editor forgets the job, never dropped with it."""
+    service, base, secret = served
+    sign_in(page, base, secret)
+    first = upload(page, "satu.txt", b"Harga naik.\n", "text/plain")
+    page.goto(base + "/#/")
+    page.wait_for_selector("#doc-table tbody tr")
+    second = upload(page, "dua.txt", b"Warga tenang.\n", "text/plain")
+    target = page.locator('.row[data-n="0"] .target')
+    target.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Residents stay calm.")
+    page.evaluate(f"location.hash = '#/job/{first}'")  # within the autosave delay, the caret still there
+    page.wait_for_function(f"() => document.querySelector('#editor').dataset.job === '{first}'")
+    assert service.store.segment(second, 0)["target"] == "Residents stay calm."

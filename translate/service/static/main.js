@@ -132,6 +132,7 @@ async function downloadJob(job) {
 // ------------------------------------------------------------------ the segment grid
 
 async function openJob(id) {
+  await flushEdits(); // the job shown before keeps every edit typed into it, even one not yet autosaved
   // Nothing of the job shown before stays on screen while this one loads.
   state.job = null;
   state.segments.clear();
@@ -343,6 +344,12 @@ function insertMissing(n, char) {
   replaceTarget(n, insertCode(coded, char, at));
   targetOf(n).focus();
   placeCaret(targetOf(n), at + 1);
+}
+
+// Save every edit not saved yet, and wait for the saves in flight: leaving a job never loses one.
+async function flushEdits() {
+  await Promise.all([...state.dirty.keys()].map((n) => save(n).catch(fail)));
+  await Promise.all([...state.saving.values()].map((saving) => saving.catch(() => null)));
 }
 
 function scheduleSave(n) {
