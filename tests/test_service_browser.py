@@ -213,13 +213,18 @@ def test_machine_output_reaches_the_segment_that_has_the_caret(page, served):
                            " === 'Prices rose.'", timeout=10_000)
 
 
-def test_opening_another_job_never_shows_the_previous_jobs_rows(page, served):
-    _service, base, secret = served
+def two_jobs(page, base: str, secret: str, second: bytes) -> tuple[str, str]:
+    """Signed in, a one-line job uploaded, then (from the list) a second with ``second``: their ids."""
     sign_in(page, base, secret)
     first = upload(page, "satu.txt", b"Harga naik.\n", "text/plain")
     page.goto(base + "/#/")
     page.wait_for_selector("#doc-table tbody tr")
-    second = upload(page, "dua.txt", b"Warga tenang.\n\nHujan turun.\n", "text/plain")
+    return first, upload(page, "dua.txt", second, "text/plain")
+
+
+def test_opening_another_job_never_shows_the_previous_jobs_rows(page, served):
+    _service, base, secret = served
+    first, second = two_jobs(page, base, secret, b"Warga tenang.\n\nHujan turun.\n")
     assert first != second and page.locator("#grid .row").count() == 2
     # going back to the first job while its details are slow to come: the second's rows are gone at once
     held = []
@@ -240,11 +245,7 @@ def test_an_edit_not_yet_autosaved_is_saved_when_another_job_opens(page, served)
     """Typing, then going straight to another job (the browser's back button, a link): the edit is saved
     before the editor forgets the job, never dropped with it."""
     service, base, secret = served
-    sign_in(page, base, secret)
-    first = upload(page, "satu.txt", b"Harga naik.\n", "text/plain")
-    page.goto(base + "/#/")
-    page.wait_for_selector("#doc-table tbody tr")
-    second = upload(page, "dua.txt", b"Warga tenang.\n", "text/plain")
+    first, second = two_jobs(page, base, secret, b"Warga tenang.\n")
     target = page.locator('.row[data-n="0"] .target')
     target.click()
     page.keyboard.press("Control+A")
